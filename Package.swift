@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "klever",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "klever", targets: ["klever"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        // The ormb package: ormbfile.yaml, formats, dtypes, signatures, layout, errors.
+        .target(name: "ModelPackage", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Minimal .proto files written here and the swift-protobuf code generated from them.
+        .target(
+            name: "Schemas",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Protos"]
+        ),
+        // One reader per model format over shared low-level readers.
+        .target(
+            name: "Extractor",
+            dependencies: [
+                "ModelPackage", "Schemas",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The one executable: a thin command line over the modules.
+        .executableTarget(
+            name: "klever",
+            dependencies: [
+                "ModelPackage", "Extractor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Assertion helpers and fixture access shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["ModelPackage"], path: "Tests/TestSupport"),
+        .testTarget(name: "ModelPackageTests", dependencies: ["ModelPackage", "TestSupport"]),
+        .testTarget(name: "SchemasTests", dependencies: ["Schemas", "TestSupport"]),
+        .testTarget(name: "ExtractorTests", dependencies: ["Extractor", "ModelPackage", "Schemas", "TestSupport"]),
+        .testTarget(name: "kleverTests", dependencies: ["klever", "ModelPackage", "TestSupport"]),
+    ]
+)

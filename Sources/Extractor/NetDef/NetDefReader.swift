@@ -1,0 +1,49 @@
+import ModelPackage
+import Schemas
+
+/// Caffe2 NetDef: inputs are predict_net's external inputs that init_net does not
+/// fill (their shapes come from the user's signature, NetDef holds none), outputs its
+/// external outputs with shapes inferred through the ops; layers count predict_net's ops.
+enum NetDefReader: FormatReader {
+    static let format = Format.netDef
+    static let initNet = RequiredFile("init_net.pb")
+    static let predictNet = RequiredFile("predict_net.pb")
+
+    static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
+        let initFile = try MappedFile(files.url(initNet), name: files.display(initNet))
+        let predictFile = try MappedFile(files.url(predictNet), name: files.display(predictNet))
+        let initialization = try initFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: NetDefSkeleton.initNet)
+        let prediction = try predictFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: nil)
+        guard !prediction.op.isEmpty else { throw predictFile.malformed(.netDef, "the net has no operators") }
+        return signature(initNet: initialization, predictNet: prediction, user: user)
+    }
+
+    static func signature(initNet: Caffe2_NetDef, predictNet: Caffe2_NetDef, user: Signature?) -> Signature {
+        let filled = Set(initNet.op.flatMap(\.output))
+        let inputs = predictNet.externalInput.filter { !filled.contains($0) }.map { name in
+            let given = user?.inputs.first(where: { $0.name == name })
+            return TensorSpec(name: name, size: given?.size ?? TensorSpec.unknownRank, dType: given?.dType ?? DType.float32.rawValue)
+        }
+        var blobs = Caffe2ShapeInference.weights(of: initNet)
+        for input in inputs { blobs[input.name] = InferredTensor(dType: input.numpyType, shape: input.size == TensorSpec.unknownRank ? nil : input.size) }
+        blobs = Caffe2ShapeInference.run(predictNet, blobs: blobs)
+        var layers: [String: Int] = [:]
+        for op in predictNet.op { layers[op.type, default: 0] += 1 }
+        let outputs = predictNet.externalOutput.map { name in
+            let blob = blobs[name] ?? .unknown
+            return TensorSpec(name: name, shape: blob.shape, dType: blob.dType)
+        }
+        return Signature(inputs: inputs, outputs: outputs, layers: layers).filled(from: user)
+    }
+}
+
+/// What of a NetDef is payload: the `values` argument of the fill ops in init_net.
+enum NetDefSkeleton {
+    static let initNet: SkeletonRules = {
+        let valuesName = Array("values".utf8)
+        let op = SkeletonRules([5: .dropIf { argument in
+            try argument.firstBytes(of: 1).map { $0.elementsEqual(valuesName) } ?? false
+        }])
+        return SkeletonRules([2: .descend(op)])
+    }()
+}

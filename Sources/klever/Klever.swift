@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `klever`: one program for every worker role of the model registry.
+@main
+struct Klever: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "klever",
+        abstract: "Read, convert and serve models stored as ormb packages.",
+        discussion: "Errors go to stderr as one line 'error: <file>: <what is wrong>'; stdout carries only results.",
+        subcommands: [ExtractCommand.self]
+    )
+}

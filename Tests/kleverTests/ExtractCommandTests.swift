@@ -1,0 +1,65 @@
+import Foundation
+import ModelPackage
+import Testing
+import TestSupport
+
+/// `klever extract` as a user runs it: JSON on stdout, one error line on stderr,
+/// the documented exit codes, nothing changed on failure.
+@Suite struct ExtractCommandTests {
+    private func package(_ name: String, in scratch: TemporaryDirectory) throws -> URL {
+        try scratch.copy(Fixtures.upstreamRoot.appendingPathComponent(name), as: "pkg")
+    }
+
+    @Test func printsTheSignatureAsJSON() throws {
+        let scratch = try TemporaryDirectory()
+        let pkg = try package("onnx", in: scratch)
+        let result = try KleverProcess.run(["extract", pkg.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["format"] as? String == "ONNX")
+        #expect((json["layers"] as? [String: Int]) == ["Add": 1])
+        #expect(result.errorLines.isEmpty)
+        let written = try #require(try ModelPackageFolder(path: pkg.path).readOrmbfile().signature())
+        #expect(written.inputs.map(\.name) == ["X", "Y"])
+    }
+
+    @Test func withoutJSONStdoutStaysEmpty() throws {
+        let scratch = try TemporaryDirectory()
+        let pkg = try package("savedmodel", in: scratch)
+        let result = try KleverProcess.run(["extract", pkg.path])
+        #expect(result.status == 0 && result.stdout.isEmpty)
+    }
+
+    @Test func theExtractorVariableChoosesTheFormat() throws {
+        let scratch = try TemporaryDirectory()
+        let pkg = try package("graphdef", in: scratch)
+        try "author: someone\n".write(to: pkg.appendingPathComponent("ormbfile.yaml"), atomically: true, encoding: .utf8)
+        let result = try KleverProcess.run(["extract", pkg.path, "--json"], environment: ["EXTRACTOR": "graphdef"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"format\" : \"GraphDef\""))
+        let plain = try KleverProcess.run(["extract", pkg.path])
+        #expect(plain.errorLines == ["error: \(pkg.path)/ormbfile.yaml: no format: set `format` or pass --format"])
+    }
+
+    @Test func aCorruptModelFailsWithOneLineAndTheTaskExitCode() throws {
+        let scratch = try TemporaryDirectory()
+        let pkg = try package("onnx", in: scratch)
+        let model = pkg.appendingPathComponent("model/model.onnx")
+        let bytes = try Data(contentsOf: model)
+        try bytes.prefix(bytes.count / 2).write(to: model)
+        let ormbfile = try Data(contentsOf: pkg.appendingPathComponent("ormbfile.yaml"))
+
+        let result = try KleverProcess.run(["extract", pkg.path, "--json"])
+        #expect(result.status == KleverProcess.observed(10003))
+        #expect(result.stdout.isEmpty)
+        #expect(result.errorLines.count == 1)
+        #expect(result.errorLines.first?.hasPrefix("error: \(pkg.path)/model/model.onnx: not a valid ONNX model:") == true, "\(result.stderr)")
+        #expect(try Data(contentsOf: pkg.appendingPathComponent("ormbfile.yaml")) == ormbfile)
+    }
+
+    @Test func anUnknownFormatIsAUsageError() throws {
+        let result = try KleverProcess.run(["extract", "/nonexistent", "--format", "Keras2"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Keras2"))
+    }
+}
