@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
+        // System libraries, with shims for what C macros hide from Swift.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+
         // The ormb package: ormbfile.yaml, formats, dtypes, signatures, layout, errors.
         .target(name: "ModelPackage", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Minimal .proto files written here and the swift-protobuf code generated from them.
@@ -26,7 +30,7 @@ let package = Package(
         .target(
             name: "Extractor",
             dependencies: [
-                "ModelPackage", "Schemas",
+                "ModelPackage", "Schemas", "CHDF5", "CArchive",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]
