@@ -11,6 +11,7 @@ public enum Extraction {
         case .savedModel: SavedModelReader.self
         case .graphDef: GraphDefReader.self
         case .netDef: NetDefReader.self
+        case .caffeModel: CaffeReader.self
         default: nil
         }
     }

@@ -1,0 +1,48 @@
+"""Runs benchmark cases and prints a markdown table of median wall time and peak RSS
+for klever and its reference, with their ratios.
+
+usage: measure.py SPEC.json [RUNS]
+SPEC.json: [{"stage", "case", "input", "klever": [argv], "reference": [argv],
+             "referenceName"}]
+Peak RSS is the child's ru_maxrss from wait4, so each figure is one process's own.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def run(argv):
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    stderr = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"measure: {' '.join(argv)} failed:\n{stderr}")
+    return wall, usage.ru_maxrss / 1024.0  # KiB -> MiB
+
+
+def median_of(argv, runs):
+    samples = [run(argv) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def main():
+    cases = json.load(open(sys.argv[1]))
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    print("| stage | case | input | klever wall | klever peak RSS | reference | reference wall | reference peak RSS | wall ratio | memory ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for case in cases:
+        k_wall, k_rss = median_of(case["klever"], runs)
+        r_wall, r_rss = median_of(case["reference"], max(1, runs // 2 + 1))
+        print(f"| {case['stage']} | {case['case']} | {case['input']} | {k_wall * 1000:.1f} ms | {k_rss:.1f} MiB "
+              f"| {case['referenceName']} | {r_wall * 1000:.0f} ms | {r_rss:.0f} MiB "
+              f"| {r_wall / k_wall:.0f}x faster | {r_rss / k_rss:.0f}x less |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
