@@ -35,11 +35,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Triton config.pbtxt from a format and a signature.
+        .target(name: "TritonConfig", dependencies: ["ModelPackage", "Schemas"]),
         // The one executable: a thin command line over the modules.
         .executableTarget(
             name: "klever",
             dependencies: [
-                "ModelPackage", "Extractor",
+                "ModelPackage", "Extractor", "TritonConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "ModelPackageTests", dependencies: ["ModelPackage", "TestSupport"]),
         .testTarget(name: "SchemasTests", dependencies: ["Schemas", "TestSupport"]),
         .testTarget(name: "ExtractorTests", dependencies: ["Extractor", "ModelPackage", "Schemas", "TestSupport"]),
+        .testTarget(name: "TritonConfigTests", dependencies: ["TritonConfig", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
         .testTarget(name: "kleverTests", dependencies: ["klever", "ModelPackage", "TestSupport"]),
     ]
 )
