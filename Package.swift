@@ -35,13 +35,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Format conversions, one file each, writing through Schemas.
+        .target(
+            name: "Converter",
+            dependencies: [
+                "ModelPackage", "Schemas", "Extractor",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Triton config.pbtxt from a format and a signature.
         .target(name: "TritonConfig", dependencies: ["ModelPackage", "Schemas"]),
         // The one executable: a thin command line over the modules.
         .executableTarget(
             name: "klever",
             dependencies: [
-                "ModelPackage", "Extractor", "TritonConfig",
+                "ModelPackage", "Extractor", "Converter", "TritonConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -52,6 +61,7 @@ let package = Package(
         .testTarget(name: "ModelPackageTests", dependencies: ["ModelPackage", "TestSupport"]),
         .testTarget(name: "SchemasTests", dependencies: ["Schemas", "TestSupport"]),
         .testTarget(name: "ExtractorTests", dependencies: ["Extractor", "ModelPackage", "Schemas", "TestSupport"]),
+        .testTarget(name: "ConverterTests", dependencies: ["Converter", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
         .testTarget(name: "TritonConfigTests", dependencies: ["TritonConfig", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
         .testTarget(name: "kleverTests", dependencies: ["klever", "ModelPackage", "TestSupport"]),
     ]

@@ -1,26 +1,26 @@
 import ModelPackage
 
 /// What shape inference knows of one tensor.
-struct InferredTensor: Equatable, Sendable {
-    var dType: DType?
+package struct InferredTensor: Equatable, Sendable {
+    package var dType: DType?
     /// nil: unknown rank; -1: an unknown dim.
-    var shape: [Int]?
+    package var shape: [Int]?
     /// The contents of a small integer tensor (shapes, axes, paddings), element by
     /// element; nil elements are unknown (a partly known `Shape` result).
-    var value: [Int?]?
+    package var value: [Int?]?
 
-    init(dType: DType?, shape: [Int]?, value: [Int?]? = nil) {
+    package init(dType: DType?, shape: [Int]?, value: [Int?]? = nil) {
         self.dType = dType
         self.shape = shape
         self.value = value
     }
 
-    static let unknown = InferredTensor(dType: nil, shape: nil)
+    package static let unknown = InferredTensor(dType: nil, shape: nil)
 
-    var rank: Int? { shape?.count }
+    package var rank: Int? { shape?.count }
 
     /// The number of elements when every dim is known.
-    var elementCount: Int? {
+    package var elementCount: Int? {
         guard let shape, shape.allSatisfy({ $0 >= 0 }) else { return nil }
         var product = 1
         for dim in shape {
@@ -32,21 +32,21 @@ struct InferredTensor: Equatable, Sendable {
     }
 
     /// The same tensor with another dtype (and no known value).
-    func with(dType: DType?) -> InferredTensor { InferredTensor(dType: dType, shape: shape) }
+    package func with(dType: DType?) -> InferredTensor { InferredTensor(dType: dType, shape: shape) }
 
     /// The known contents, only when every element is known.
-    var knownValues: [Int]? {
+    package var knownValues: [Int]? {
         guard let value, value.allSatisfy({ $0 != nil }) else { return nil }
         return value.map { $0! }
     }
 }
 
 /// Shape arithmetic shared by the op rules.
-enum Shapes {
+package enum Shapes {
     /// Numpy broadcasting of two shapes, as TensorFlow's BroadcastBinaryOpShapeFn does
     /// with unknown dims: 1 yields to the other dim, an unknown dim against a dim > 1
     /// becomes that dim.
-    static func broadcast(_ lhs: [Int]?, _ rhs: [Int]?) -> [Int]? {
+    package static func broadcast(_ lhs: [Int]?, _ rhs: [Int]?) -> [Int]? {
         guard let lhs, let rhs else { return nil }
         let rank = max(lhs.count, rhs.count)
         let left = Array(repeating: 1, count: rank - lhs.count) + lhs
@@ -61,13 +61,13 @@ enum Shapes {
     }
 
     /// A negative axis counted from the end; nil when out of range.
-    static func axis(_ axis: Int, rank: Int) -> Int? {
+    package static func axis(_ axis: Int, rank: Int) -> Int? {
         let resolved = axis < 0 ? axis + rank : axis
         return resolved >= 0 && resolved < rank ? resolved : nil
     }
 
     /// Output size of a sliding window (convolution, pooling) along one dim.
-    static func window(input: Int, kernel: Int, stride: Int, dilation: Int = 1, padding: String, explicit: (Int, Int) = (0, 0)) -> Int {
+    package static func window(input: Int, kernel: Int, stride: Int, dilation: Int = 1, padding: String, explicit: (Int, Int) = (0, 0)) -> Int {
         guard input >= 0, kernel > 0, stride > 0, dilation > 0 else { return -1 }
         let effective = (kernel - 1) * dilation + 1
         switch padding {
@@ -82,7 +82,7 @@ enum Shapes {
 
     /// Output size of Caffe's pooling window, which rounds up so that the last window
     /// may hang over the edge, but never starts inside the padding alone.
-    static func roundedUpWindow(input: Int, kernel: Int, stride: Int, padBegin: Int, padEnd: Int) -> Int {
+    package static func roundedUpWindow(input: Int, kernel: Int, stride: Int, padBegin: Int, padEnd: Int) -> Int {
         guard input >= 0, kernel > 0, stride > 0 else { return -1 }
         let span = input + padBegin + padEnd - kernel
         guard span >= 0 else { return 1 }

@@ -3,9 +3,9 @@ import Schemas
 
 /// Blob shapes through a Caffe2 net, by the shape rules of Caffe2's common operators
 /// (NCHW unless an op says `order: NHWC`).
-enum Caffe2ShapeInference {
+package enum Caffe2ShapeInference {
     /// The shapes and dtypes init_net fills blobs with (fill ops' `shape` argument).
-    static func weights(of initNet: Caffe2_NetDef) -> [String: InferredTensor] {
+    package static func weights(of initNet: Caffe2_NetDef) -> [String: InferredTensor] {
         var blobs: [String: InferredTensor] = [:]
         for op in initNet.op {
             let arguments = Caffe2Arguments(op)
@@ -25,7 +25,7 @@ enum Caffe2ShapeInference {
     }
 
     /// Runs the ops in order, adding each output's shape to `blobs`.
-    static func run(_ net: Caffe2_NetDef, blobs: [String: InferredTensor]) -> [String: InferredTensor] {
+    package static func run(_ net: Caffe2_NetDef, blobs: [String: InferredTensor]) -> [String: InferredTensor] {
         var blobs = blobs
         for op in net.op {
             let inputs = op.input.map { blobs[$0] ?? .unknown }
@@ -66,38 +66,13 @@ enum Caffe2ShapeInference {
         }
     }
 
-    /// Window parameters as Caffe2 spells them: `kernel` or `kernels` or `kernel_h/w`,
-    /// likewise stride, dilation, and pads as [top, left, bottom, right].
-    private struct Window {
-        var kernel: [Int], stride: [Int], dilation: [Int], padBegin: [Int], padEnd: [Int]
-
-        init(_ arguments: Caffe2Arguments) {
-            func pair(_ name: String, default value: Int) -> [Int] {
-                if let both = arguments.ints(name + "s"), both.count == 2 { return both }
-                if let one = arguments.int(name) { return [one, one] }
-                return [arguments.int(name + "_h") ?? value, arguments.int(name + "_w") ?? value]
-            }
-            kernel = pair("kernel", default: 0)
-            stride = pair("stride", default: 1)
-            dilation = pair("dilation", default: 1)
-            if let pads = arguments.ints("pads"), pads.count == 4 {
-                padBegin = [pads[0], pads[1]]
-                padEnd = [pads[2], pads[3]]
-            } else {
-                let pad = arguments.int("pad") ?? 0
-                padBegin = [arguments.int("pad_t") ?? pad, arguments.int("pad_l") ?? pad]
-                padEnd = [arguments.int("pad_b") ?? pad, arguments.int("pad_r") ?? pad]
-            }
-        }
-    }
-
     private static func spatialLayout(_ arguments: Caffe2Arguments) -> (spatial: [Int], channel: Int) {
         arguments.string("order") == "NHWC" ? ([1, 2], 3) : ([2, 3], 1)
     }
 
     private static func convolution(_ input: InferredTensor, filter: InferredTensor, _ arguments: Caffe2Arguments) -> InferredTensor {
         guard let shape = input.shape, shape.count == 4 else { return input.unknownShape }
-        var window = Window(arguments)
+        var window = Caffe2Window(arguments)
         let layout = spatialLayout(arguments)
         let filterShape = filter.shape ?? []
         if window.kernel.contains(0), filterShape.count == 4 {
@@ -118,7 +93,7 @@ enum Caffe2ShapeInference {
         guard let shape = input.shape, shape.count == 4 else { return input.unknownShape }
         let layout = spatialLayout(arguments)
         var output = shape
-        let window = Window(arguments)
+        let window = Caffe2Window(arguments)
         for (index, dim) in layout.spatial.enumerated() {
             if arguments.int("global_pooling") == 1 {
                 output[dim] = 1
@@ -178,28 +153,58 @@ enum Caffe2ShapeInference {
     }
 }
 
+/// Window parameters as Caffe2 spells them: `kernel` or `kernels` or `kernel_h/w`,
+/// likewise stride, dilation, and pads as [top, left, bottom, right].
+package struct Caffe2Window {
+    package var kernel: [Int], stride: [Int], dilation: [Int], padBegin: [Int], padEnd: [Int]
+
+    package init(_ arguments: Caffe2Arguments) {
+        func pair(_ name: String, default value: Int) -> [Int] {
+            if let both = arguments.ints(name + "s"), both.count == 2 { return both }
+            if let one = arguments.int(name) { return [one, one] }
+            return [arguments.int(name + "_h") ?? value, arguments.int(name + "_w") ?? value]
+        }
+        kernel = pair("kernel", default: 0)
+        stride = pair("stride", default: 1)
+        dilation = pair("dilation", default: 1)
+        if let pads = arguments.ints("pads"), pads.count == 4 {
+            padBegin = [pads[0], pads[1]]
+            padEnd = [pads[2], pads[3]]
+        } else {
+            let pad = arguments.int("pad") ?? 0
+            padBegin = [arguments.int("pad_t") ?? pad, arguments.int("pad_l") ?? pad]
+            padEnd = [arguments.int("pad_b") ?? pad, arguments.int("pad_r") ?? pad]
+        }
+    }
+}
+
 /// The arguments of one Caffe2 operator, by name.
-struct Caffe2Arguments {
+package struct Caffe2Arguments {
     private let arguments: [String: Caffe2_Argument]
 
-    init(_ op: Caffe2_OperatorDef) {
+    package init(_ op: Caffe2_OperatorDef) {
         arguments = Dictionary(op.arg.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// An integer argument within the 32-bit range (larger is no real shape).
-    func int(_ name: String) -> Int? {
+    package func int(_ name: String) -> Int? {
         guard let argument = arguments[name], argument.hasI, Self.bounded(argument.i) else { return nil }
         return Int(argument.i)
     }
 
-    func ints(_ name: String) -> [Int]? {
+    package func ints(_ name: String) -> [Int]? {
         guard let argument = arguments[name], argument.ints.allSatisfy(Self.bounded) else { return nil }
         return argument.ints.map { Int($0) }
     }
 
+    package func float(_ name: String) -> Float? {
+        guard let argument = arguments[name], argument.hasF else { return nil }
+        return argument.f
+    }
+
     private static func bounded(_ value: Int64) -> Bool { value >= -Int64(Int32.max) && value <= Int64(Int32.max) }
 
-    func string(_ name: String) -> String? {
+    package func string(_ name: String) -> String? {
         guard let argument = arguments[name], argument.hasS else { return nil }
         return String(decoding: argument.s, as: UTF8.self)
     }

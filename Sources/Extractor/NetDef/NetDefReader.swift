@@ -4,12 +4,12 @@ import Schemas
 /// Caffe2 NetDef: inputs are predict_net's external inputs that init_net does not
 /// fill (their shapes come from the user's signature, NetDef holds none), outputs its
 /// external outputs with shapes inferred through the ops; layers count predict_net's ops.
-enum NetDefReader: FormatReader {
-    static let format = Format.netDef
-    static let initNet = RequiredFile("init_net.pb")
-    static let predictNet = RequiredFile("predict_net.pb")
+package enum NetDefReader: FormatReader {
+    package static let format = Format.netDef
+    package static let initNet = RequiredFile("init_net.pb")
+    package static let predictNet = RequiredFile("predict_net.pb")
 
-    static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
+    package static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
         let initFile = try MappedFile(files.url(initNet), name: files.display(initNet))
         let predictFile = try MappedFile(files.url(predictNet), name: files.display(predictNet))
         let initialization = try initFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: NetDefSkeleton.initNet)
@@ -18,7 +18,7 @@ enum NetDefReader: FormatReader {
         return signature(initNet: initialization, predictNet: prediction, user: user)
     }
 
-    static func signature(initNet: Caffe2_NetDef, predictNet: Caffe2_NetDef, user: Signature?) -> Signature {
+    package static func signature(initNet: Caffe2_NetDef, predictNet: Caffe2_NetDef, user: Signature?) -> Signature {
         let filled = Set(initNet.op.flatMap(\.output))
         let inputs = predictNet.externalInput.filter { !filled.contains($0) }.map { name in
             let given = user?.inputs.first(where: { $0.name == name })

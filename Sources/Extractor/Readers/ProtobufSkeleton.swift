@@ -6,7 +6,7 @@ import SwiftProtobuf
 ///
 /// Rules form a graph (ONNX graphs hold nodes whose attributes hold graphs), so they
 /// are reference types, wired after creation.
-final class SkeletonRules: @unchecked Sendable {
+package final class SkeletonRules: @unchecked Sendable {
     enum Rule {
         /// Leave the field out.
         case drop
@@ -102,7 +102,7 @@ enum ProtobufSkeleton {
 
 extension MappedFile {
     /// Decodes the file as a protobuf message of a format, leaving out what `rules` drop.
-    func decodeMessage<M: SwiftProtobuf.Message>(
+    package func decodeMessage<M: SwiftProtobuf.Message>(
         _ type: M.Type, of format: Format, skipping rules: SkeletonRules?
     ) throws -> M {
         guard count > 0 else { throw KleverError(.malformedModel, file: name, "empty file, not a valid \(format.fileDescription)") }
@@ -125,7 +125,7 @@ extension MappedFile {
 
     /// An error saying the file is not a valid model of `format`, with a hint when its
     /// content looks like another format.
-    func malformed(_ format: Format, _ detail: String) -> KleverError {
+    package func malformed(_ format: Format, _ detail: String) -> KleverError {
         var message = "not a valid \(format.fileDescription): \(detail)"
         if let guess = ContentSniffer.guess(bytes), guess.format != format {
             message += "; the content looks like \(guess.file)"
