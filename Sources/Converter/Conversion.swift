@@ -6,7 +6,7 @@ import ModelPackage
 /// Converts a package to another format: a new package with `model/` and an ormbfile
 /// carrying the author, the target format and the extracted signature of the result.
 public enum Conversion {
-    private static let conversions: [any ModelConversion.Type] = [NetDefToONNX.self]
+    private static let conversions: [any ModelConversion.Type] = [CaffeToNetDef.self, NetDefToONNX.self]
 
     /// The (source, target) pairs klever converts.
     public static var pairs: [(Format, Format)] { conversions.map { ($0.source, $0.target) } }
@@ -37,12 +37,14 @@ public enum Conversion {
         let staging = try OutputPackage(destination: destination, display: output)
         let result: ExtractionResult
         do {
-            try conversion.convert(files, inputs: givenInputs, into: staging.modelURL, logger: logger)
+            let convertedInputs = try conversion.convert(files, inputs: givenInputs, into: staging.modelURL, logger: logger)
             var converted = Ormbfile(file: staging.package.display(Ormbfile.fileName))
             if let author = ormbfile.author { converted.set("author", author) }
             converted.set("format", to.rawValue)
             converted.set("framework", to.framework?.rawValue)
-            converted.setSignature(Signature(inputs: givenInputs))
+            // The inputs as the conversion knows them: formats without shapes (NetDef)
+            // take them from here when the result's signature is extracted.
+            converted.setSignature(Signature(inputs: convertedInputs))
             try converted.write(to: staging.package.ormbfileURL)
             result = try Extraction.update(staging.package)
             try staging.commit()

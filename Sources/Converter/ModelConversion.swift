@@ -11,5 +11,6 @@ protocol ModelConversion: Sendable {
     /// becomes the new package's `model/`). `inputs` are the source's input tensors as
     /// the user gave them (names, shapes, dtypes). Must check the whole model first
     /// and throw one error naming every unsupported layer before writing anything.
-    static func convert(_ files: ModelFiles, inputs: [TensorSpec], into folder: URL, logger: Logger) throws
+    /// - Returns: the converted model's inputs (names, shapes, dtypes), for its ormbfile.
+    static func convert(_ files: ModelFiles, inputs: [TensorSpec], into folder: URL, logger: Logger) throws -> [TensorSpec]
 }

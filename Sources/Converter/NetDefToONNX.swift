@@ -13,7 +13,7 @@ enum NetDefToONNX: ModelConversion {
     static let source = Format.netDef
     static let target = Format.onnx
 
-    static func convert(_ files: ModelFiles, inputs: [TensorSpec], into folder: URL, logger: Logger) throws {
+    static func convert(_ files: ModelFiles, inputs: [TensorSpec], into folder: URL, logger: Logger) throws -> [TensorSpec] {
         let initFile = try MappedFile(files.url(NetDefReader.initNet), name: files.display(NetDefReader.initNet))
         let predictFile = try MappedFile(files.url(NetDefReader.predictNet), name: files.display(NetDefReader.predictNet))
         let initNet = try initFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: nil)
@@ -21,6 +21,7 @@ enum NetDefToONNX: ModelConversion {
         var translation = try NetDefTranslation(initNet: initNet, predictNet: predictNet, inputs: inputs, file: predictFile.name)
         try translation.translate()
         try translation.writer.write(to: folder.appendingPathComponent("model.onnx"), name: "model/model.onnx")
+        return translation.inputs
     }
 }
 
@@ -29,20 +30,17 @@ struct NetDefTranslation {
     private let predictNet: Caffe2_NetDef
     private let file: String
     private var constants: [String: Caffe2Constant]
-    private let inputs: [TensorSpec]
+    private(set) var inputs: [TensorSpec]
     private var shapes: [String: InferredTensor]
     private(set) var writer: ONNXModelWriter
 
     init(initNet: Caffe2_NetDef, predictNet: Caffe2_NetDef, inputs given: [TensorSpec], file: String) throws {
         self.file = file
-        let signature = NetDefReader.signature(initNet: initNet, predictNet: predictNet, user: Signature(inputs: given))
-        // Blobs the user names as inputs are inputs even when init_net fills them (the
-        // original Caffe->NetDef put a ConstantFill for each input into init_net).
-        let named = Set(given.map(\.name))
-        let filled = try Caffe2Constant.constants(of: initNet, file: file).filter { !named.contains($0.key) }
-        inputs = predictNet.externalInput.filter { filled[$0] == nil }.map { name in
-            given.first { $0.name == name } ?? signature.inputs.first { $0.name == name } ?? TensorSpec(name: name, shape: nil, dType: .float32)
-        }
+        // Inputs as NetDef extraction sees them: unfilled external inputs, and filled
+        // ones the user names as inputs (they must not become initializers).
+        inputs = NetDefReader.signature(initNet: initNet, predictNet: predictNet, user: Signature(inputs: given)).inputs
+        let inputNames = Set(inputs.map(\.name))
+        let filled = try Caffe2Constant.constants(of: initNet, file: file).filter { !inputNames.contains($0.key) }
         constants = filled
         self.predictNet = try Caffe2SSA.rename(predictNet, reserved: Set(predictNet.externalInput).union(filled.keys), file: file)
         var blobs = Caffe2ShapeInference.weights(of: initNet)
@@ -76,7 +74,7 @@ struct NetDefTranslation {
     static let supported: Set<String> = [
         "Conv", "ConvTranspose", "MaxPool", "AveragePool", "FC", "Relu", "Sigmoid", "Tanh", "Elu", "LeakyRelu", "PRelu",
         "Softmax", "SpatialBN", "Sum", "Add", "Sub", "Mul", "Div", "Concat", "Dropout", "LRN", "Flatten", "Reshape",
-        "Transpose", "Copy", "Alias", "Exp", "Log", "Sqrt", "Abs", "Max", "Min", "Scale", "Clip",
+        "Transpose", "Copy", "Alias", "Exp", "Log", "Sqrt", "Abs", "Max", "Min", "Scale", "Clip", "Split",
     ]
 
     private mutating func translate(_ op: Caffe2_OperatorDef) throws {
@@ -150,6 +148,15 @@ struct NetDefTranslation {
             var attributes: [Onnx_AttributeProto] = []
             if let axes = arguments.ints("axes") { attributes.append(ONNXAttribute.ints("perm", axes)) }
             writer.node("Transpose", [try input(0)], [output], name: op.name, attributes)
+        case "Split":
+            let axis = arguments.int("axis") ?? (arguments.string("order") == "NHWC" ? 3 : 1)
+            var inputs = [try input(0)]
+            if let sizes = arguments.ints("split") {
+                let splitName = writer.uniqueName(output + "_split")
+                writer.initializer(splitName, dims: [sizes.count], int64s: sizes.map(Int64.init))
+                inputs.append(splitName)
+            }
+            writer.node("Split", inputs, op.output, name: op.name, [ONNXAttribute.int("axis", axis)])
         case "Scale":
             let factor = writer.uniqueName(output + "_scale")
             writer.initializer(factor, dims: [], floats: [arguments.float("scale") ?? 1])

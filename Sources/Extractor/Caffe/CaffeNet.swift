@@ -3,21 +3,21 @@ import Schemas
 
 /// A Caffe net as Caffe builds it for inference: the TEST phase's layers, with the
 /// legacy forms upgraded the way Caffe upgrades them (V1 `layers`, `input` fields).
-struct CaffeNet {
-    struct Input {
-        let name: String
+package struct CaffeNet {
+    package struct Input {
+        package let name: String
         /// nil when the net declares the input without a shape.
-        let shape: [Int]?
+        package let shape: [Int]?
     }
 
-    let name: String
+    package let name: String
     /// The inputs declared by `input` fields or Input layers, in order.
-    let inputs: [Input]
+    package let inputs: [Input]
     /// The layers in order, legacy fields upgraded and TEST-excluded ones left out.
     /// Old-style `input` fields become one `Input` layer here, as in Caffe.
-    let layers: [Caffe_LayerParameter]
+    package let layers: [Caffe_LayerParameter]
 
-    init(_ net: Caffe_NetParameter, file: String) throws {
+    package init(_ net: Caffe_NetParameter, file: String) throws {
         name = net.name
         var layers = net.layer
         if !net.layers.isEmpty {
@@ -38,6 +38,18 @@ struct CaffeNet {
                 return Input(name: top, shape: shape.map { $0.dim.map(CaffeShapes.dim) })
             }
         }
+    }
+
+    /// Caffe's net outputs: blobs still available after every layer ran (a layer's
+    /// bottoms are consumed, its tops become available; in-place layers renew theirs),
+    /// in byte order, as Caffe keeps them in a std::set.
+    package var outputs: [String] {
+        var available: Set<String> = []
+        for layer in layers {
+            available.subtract(layer.bottom)
+            available.formUnion(layer.top)
+        }
+        return available.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// `input: "data"` with `input_shape { dim: ... }` or four `input_dim`s per input,

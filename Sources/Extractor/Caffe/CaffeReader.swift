@@ -8,15 +8,15 @@ import SwiftProtobuf
 /// `input`/`input_shape`/`input_dim`/Input layers, outputs the tops no layer consumes,
 /// shapes by Caffe's rules, layers the type counts of the built net. The `.caffemodel`
 /// is checked to be a Caffe net, its weights never read.
-enum CaffeReader: FormatReader {
-    static let format = Format.caffeModel
-    static let caffemodel = RequiredFile("*.caffemodel")
-    static let prototxt = RequiredFile("*.prototxt")
+package enum CaffeReader: FormatReader {
+    package static let format = Format.caffeModel
+    package static let caffemodel = RequiredFile("*.caffemodel")
+    package static let prototxt = RequiredFile("*.prototxt")
     /// Larger text is no deploy prototxt (weights live in the caffemodel).
     static let maxPrototxtBytes = 64 << 20
     private static let logger = Logger(label: "klever.extract.caffe")
 
-    static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
+    package static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
         let weights = try MappedFile(files.url(caffemodel), name: files.display(caffemodel))
         _ = try weights.decodeMessage(Caffe_NetParameter.self, of: .caffeModel, skipping: CaffeSkeleton.model)
         let text = try MappedFile(files.url(prototxt), name: files.display(prototxt))
@@ -25,7 +25,7 @@ enum CaffeReader: FormatReader {
     }
 
     /// Parses a prototxt; fields the schema does not know are ignored with a warning.
-    static func readPrototxt(_ file: MappedFile) throws -> Caffe_NetParameter {
+    package static func readPrototxt(_ file: MappedFile) throws -> Caffe_NetParameter {
         guard file.count <= maxPrototxtBytes else {
             throw KleverError(.malformedModel, file: file.name, "\(file.count) bytes is too large for a prototxt")
         }
@@ -48,19 +48,12 @@ enum CaffeReader: FormatReader {
         }
     }
 
-    static func signature(of net: CaffeNet) -> Signature {
+    package static func signature(of net: CaffeNet) -> Signature {
         let shapes = CaffeShapeInference.run(net)
-        // Caffe's net outputs: blobs still available after every layer ran (a layer's
-        // bottoms are consumed, its tops become available; in-place layers renew theirs).
-        var available: [String] = []
-        for layer in net.layers {
-            available.removeAll { layer.bottom.contains($0) }
-            for top in layer.top where !available.contains(top) { available.append(top) }
-        }
         var layers: [String: Int] = [:]
         for layer in net.layers { layers[layer.type, default: 0] += 1 }
         func spec(_ name: String) -> TensorSpec { TensorSpec(name: name, shape: shapes[name] ?? nil, dType: .float32) }
-        return Signature(inputs: net.inputs.map { spec($0.name) }, outputs: available.map(spec), layers: layers)
+        return Signature(inputs: net.inputs.map { spec($0.name) }, outputs: net.outputs.map(spec), layers: layers)
     }
 }
 

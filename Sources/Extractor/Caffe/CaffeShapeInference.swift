@@ -2,11 +2,12 @@ import ModelPackage
 import Schemas
 
 /// Blob shapes through a Caffe net, by Caffe's own layer rules (Reshape methods).
-enum CaffeShapeInference {
-    /// Every blob's shape after running the layers in order (nil: unknown rank).
-    static func run(_ net: CaffeNet) -> [String: [Int]?] {
+package enum CaffeShapeInference {
+    /// Every blob's shape after running the layers in order (nil: unknown rank);
+    /// `inputShapes` overrides the shapes the net declares.
+    package static func run(_ net: CaffeNet, inputShapes: [String: [Int]] = [:]) -> [String: [Int]?] {
         var blobs: [String: [Int]?] = [:]
-        for input in net.inputs { blobs[input.name] = input.shape }
+        for input in net.inputs { blobs[input.name] = .some(inputShapes[input.name] ?? input.shape) }
         for layer in net.layers where layer.type != "Input" {
             let bottoms = layer.bottom.map { blobs[$0] ?? nil }
             let tops = outputs(of: layer, bottoms)
@@ -18,7 +19,7 @@ enum CaffeShapeInference {
     }
 
     /// Shapes of a layer's tops from its bottoms' shapes.
-    static func outputs(of layer: Caffe_LayerParameter, _ bottoms: [[Int]?]) -> [[Int]?] {
+    package static func outputs(of layer: Caffe_LayerParameter, _ bottoms: [[Int]?]) -> [[Int]?] {
         let first = bottoms.first ?? nil
         let all = { (shape: [Int]?) in Array(repeating: shape, count: max(layer.top.count, 1)) }
         switch layer.type {
@@ -185,9 +186,9 @@ enum CaffeShapeInference {
 }
 
 /// Caffe dims as the signature writes them.
-enum CaffeShapes {
+package enum CaffeShapes {
     /// A dim from a file, within the 32-bit range Caffe uses; anything else is unknown.
-    static func dim(_ value: Int64) -> Int {
+    package static func dim(_ value: Int64) -> Int {
         value >= -1 && value <= Int64(Int32.max) ? Int(value) : -1
     }
 

@@ -41,12 +41,14 @@ package enum Caffe2ShapeInference {
         let first = inputs.first ?? .unknown
         switch op.type {
         case "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "PRelu", "Copy", "Alias", "Scale",
-             "Clip", "ChannelShuffle", "SpatialBN", "Sum", "Dropout", "LRN", "Exp", "Log", "Sqrt", "Abs":
+             "Clip", "ChannelShuffle", "SpatialBN", "Sum", "Max", "Min", "Dropout", "LRN", "Exp", "Log", "Sqrt", "Abs":
             return [first, first]  // Dropout's mask and LRN's scale have the input's shape
         case "Add", "Sub", "Mul", "Div":
             if arguments.int("broadcast") == 1 { return [first] }
             return [InferredTensor(dType: first.dType, shape: Shapes.broadcast(first.shape, inputs.count > 1 ? inputs[1].shape : nil))]
         case "Conv": return [convolution(first, filter: inputs.count > 1 ? inputs[1] : .unknown, arguments)]
+        case "ConvTranspose": return [transposedConvolution(first, filter: inputs.count > 1 ? inputs[1] : .unknown, arguments)]
+        case "Split": return split(first, count: op.output.count, arguments)
         case "MaxPool", "AveragePool": return [pooling(first, arguments)]
         case "FC": return [fullyConnected(first, weights: inputs.count > 1 ? inputs[1] : .unknown, arguments)]
         case "Concat": return concat(inputs, arguments)
@@ -86,6 +88,35 @@ package enum Caffe2ShapeInference {
         }
         output[layout.channel] = filterShape.first ?? -1
         return InferredTensor(dType: input.dType, shape: output)
+    }
+
+    /// ConvTranspose's filter is [C_in, C_out / group, kH, kW].
+    private static func transposedConvolution(_ input: InferredTensor, filter: InferredTensor, _ arguments: Caffe2Arguments) -> InferredTensor {
+        guard let shape = input.shape, shape.count == 4, let filterShape = filter.shape, filterShape.count == 4 else { return input.unknownShape }
+        let window = Caffe2Window(arguments)
+        let kernel = window.kernel.contains(0) ? [filterShape[2], filterShape[3]] : window.kernel
+        var output = shape
+        for index in 0..<2 {
+            let dim = index + 2
+            guard shape[dim] >= 0, kernel[index] > 0 else { output[dim] = -1; continue }
+            output[dim] = (shape[dim] - 1) * window.stride[index] - window.padBegin[index] - window.padEnd[index]
+                + window.dilation[index] * (kernel[index] - 1) + 1
+        }
+        output[1] = filterShape[1] >= 0 ? filterShape[1] * (arguments.int("group") ?? 1) : -1
+        return InferredTensor(dType: input.dType, shape: output)
+    }
+
+    /// Split along `axis` into the `split` sizes, or equal parts.
+    private static func split(_ input: InferredTensor, count: Int, _ arguments: Caffe2Arguments) -> [InferredTensor] {
+        guard let shape = input.shape, count > 0,
+              let axis = Shapes.axis(arguments.int("axis") ?? (arguments.string("order") == "NHWC" ? 3 : 1), rank: shape.count)
+        else { return Array(repeating: input.unknownShape, count: max(count, 1)) }
+        let sizes = arguments.ints("split") ?? Array(repeating: shape[axis] >= 0 && shape[axis] % count == 0 ? shape[axis] / count : -1, count: count)
+        return sizes.map { size in
+            var output = shape
+            output[axis] = size
+            return InferredTensor(dType: input.dType, shape: output)
+        }
     }
 
     /// Caffe's translator marks its pooling `legacy_pad: 3`, Caffe's round-up rule.

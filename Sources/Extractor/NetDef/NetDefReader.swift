@@ -2,8 +2,10 @@ import ModelPackage
 import Schemas
 
 /// Caffe2 NetDef: inputs are predict_net's external inputs that init_net does not
-/// fill (their shapes come from the user's signature, NetDef holds none), outputs its
-/// external outputs with shapes inferred through the ops; layers count predict_net's ops.
+/// fill, and those it fills that the user's signature names as inputs (Caffe's
+/// translator put a ConstantFill for each input into init_net); their shapes come
+/// from the user's signature, NetDef holds none. Outputs are the external outputs,
+/// with shapes inferred through the ops; layers count predict_net's ops.
 package enum NetDefReader: FormatReader {
     package static let format = Format.netDef
     package static let initNet = RequiredFile("init_net.pb")
@@ -19,7 +21,8 @@ package enum NetDefReader: FormatReader {
     }
 
     package static func signature(initNet: Caffe2_NetDef, predictNet: Caffe2_NetDef, user: Signature?) -> Signature {
-        let filled = Set(initNet.op.flatMap(\.output))
+        let named = Set(user?.inputs.map(\.name) ?? [])
+        let filled = Set(initNet.op.flatMap(\.output)).subtracting(named)
         let inputs = predictNet.externalInput.filter { !filled.contains($0) }.map { name in
             let given = user?.inputs.first(where: { $0.name == name })
             return TensorSpec(name: name, size: given?.size ?? TensorSpec.unknownRank, dType: given?.dType ?? DType.float32.rawValue)
