@@ -20,6 +20,7 @@ struct ONNXModelWriter {
     private(set) var model = Onnx_ModelProto()
     private(set) var initializers: [Initializer] = []
     private var usedNames: Set<String> = []
+    private var nodeNames: Set<String> = []
 
     init(graphName: String) {
         model.irVersion = 7  // the IR of opset 13
@@ -43,12 +44,20 @@ struct ONNXModelWriter {
     /// Marks names the source model already uses, so new ones do not collide.
     mutating func reserve(_ names: some Sequence<String>) { usedNames.formUnion(names) }
 
+    /// Adds a node; a name already given to another node gets a suffix (ONNX node
+    /// names are unique, a source model's op names need not be).
     mutating func node(_ opType: String, _ inputs: [String], _ outputs: [String], name: String = "", _ attributes: [Onnx_AttributeProto] = []) {
+        var unique = name
+        var counter = 1
+        while !unique.isEmpty, !nodeNames.insert(unique).inserted {
+            unique = "\(name)_\(counter)"
+            counter += 1
+        }
         model.graph.node.append(.with {
             $0.opType = opType
             $0.input = inputs
             $0.output = outputs
-            $0.name = name
+            $0.name = unique
             $0.attribute = attributes
         })
     }

@@ -31,6 +31,7 @@ package struct CaffeNet {
         }
         let state = CaffeNetState.test
         self.layers = layers.filter { state.includes($0) }
+        try Self.checkBottoms(self.layers, file: file)
         inputs = self.layers.filter { $0.type == "Input" }.flatMap { layer in
             layer.top.enumerated().map { index, top in
                 let shapes = layer.inputParam.shape
@@ -50,6 +51,17 @@ package struct CaffeNet {
             available.formUnion(layer.top)
         }
         return available.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// Every bottom must be a blob an earlier layer produced, as Caffe requires.
+    private static func checkBottoms(_ layers: [Caffe_LayerParameter], file: String) throws {
+        var produced: Set<String> = []
+        for layer in layers {
+            if let missing = layer.bottom.first(where: { !produced.contains($0) }) {
+                throw KleverError(.malformedModel, file: file, "layer '\(layer.name)' reads '\(missing)', which no earlier layer or input produces")
+            }
+            produced.formUnion(layer.top)
+        }
     }
 
     /// `input: "data"` with `input_shape { dim: ... }` or four `input_dim`s per input,
