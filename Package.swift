@@ -46,11 +46,13 @@ let package = Package(
         ),
         // Triton config.pbtxt from a format and a signature.
         .target(name: "TritonConfig", dependencies: ["ModelPackage", "Schemas"]),
+        // ModelJob and serving resources, Job and SeldonDeployment composition, reconcile.
+        .target(name: "ControllerLite", dependencies: ["ModelPackage", .product(name: "Yams", package: "Yams")]),
         // The one executable: a thin command line over the modules.
         .executableTarget(
             name: "klever",
             dependencies: [
-                "ModelPackage", "Extractor", "Converter", "TritonConfig",
+                "ModelPackage", "Extractor", "Converter", "TritonConfig", "ControllerLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "SchemasTests", dependencies: ["Schemas", "TestSupport"]),
         .testTarget(name: "ExtractorTests", dependencies: ["Extractor", "ModelPackage", "Schemas", "TestSupport"]),
         .testTarget(name: "ConverterTests", dependencies: ["Converter", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
+        .testTarget(name: "ControllerLiteTests", dependencies: ["ControllerLite", "ModelPackage", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "TritonConfigTests", dependencies: ["TritonConfig", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
         .testTarget(name: "kleverTests", dependencies: ["klever", "ModelPackage", "TestSupport"]),
     ]
