@@ -12,6 +12,8 @@ public enum Extraction {
         case .graphDef: GraphDefReader.self
         case .netDef: NetDefReader.self
         case .caffeModel: CaffeReader.self
+        case .mxnetParams: MXNetReader.self
+        case .pmml: PMMLReader.self
         default: nil
         }
     }
