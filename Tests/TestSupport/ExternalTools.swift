@@ -4,23 +4,10 @@ import Foundation
 public enum SharedTools {
     public static let root = Fixtures.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/tools")
 
-    /// Runs a tool with arguments, optionally feeding stdin; returns status and output.
+    /// Runs a tool with arguments, optionally feeding stdin; returns status and output
+    /// (stdout and stderr together).
     public static func run(_ tool: String, _ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let input = Pipe()
-        if stdin != nil { process.standardInput = input }
-        try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.run(root.appendingPathComponent(tool), arguments, stdin: stdin)
+        return (result.status, result.stdout + result.stderr)
     }
 }

@@ -26,37 +26,11 @@ public enum Interop {
         guard let python = ProcessInfo.processInfo.environment[runtime.rawValue] else {
             throw Failure(description: "\(runtime.rawValue) is not set: run the tests with build/test, which prepares the Python runtimes")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Fixtures.repositoryRoot.appendingPathComponent(runtime.script).path, model.path, reference.path]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let errorText = FutureText(errors.fileHandleForReading)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(runtime.script) failed: \(errorText.value.suffix(2000))")
+        let script = Fixtures.repositoryRoot.appendingPathComponent(runtime.script).path
+        let result = try ChildProcess.run(URL(fileURLWithPath: python), [script, model.path, reference.path])
+        guard result.status == 0 else {
+            throw Failure(description: "\(runtime.script) failed: \(result.stderr.suffix(2000))")
         }
-        return try JSONDecoder().decode(Report.self, from: data)
-    }
-}
-
-/// Reads a pipe to its end on another thread (so a chatty child cannot block).
-final class FutureText: @unchecked Sendable {
-    private var text = ""
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-            done.signal()
-        }
-    }
-
-    var value: String {
-        done.wait()
-        return text
+        return try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
     }
 }

@@ -39,6 +39,13 @@ def proto_modules():
     return onnx_pb2, caffe2_pb2
 
 
+def batch_by_width(value_info, width):
+    """A float tensor of shape [batch, width]."""
+    value_info.type.tensor_type.elem_type = 1
+    value_info.type.tensor_type.shape.dim.add().dim_param = "batch"
+    value_info.type.tensor_type.shape.dim.add().dim_value = width
+
+
 def make_onnx(onnx_pb2, megabytes):
     """An MLP whose Gemm weights add up to `megabytes`."""
     model = onnx_pb2.ModelProto(ir_version=8, producer_name="klever-bench")
@@ -46,14 +53,7 @@ def make_onnx(onnx_pb2, megabytes):
     graph = model.graph
     graph.name = "mlp"
     width, layers = 2048, max(1, megabytes * (1 << 20) // (2048 * 2048 * 4))
-    x = graph.input.add(name="x")
-    x.type.tensor_type.elem_type = 1
-    for d in ("batch", width):
-        dim = x.type.tensor_type.shape.dim.add()
-        if isinstance(d, str):
-            dim.dim_param = d
-        else:
-            dim.dim_value = d
+    batch_by_width(graph.input.add(name="x"), width)
     previous = "x"
     for i in range(layers):
         w = graph.initializer.add(name=f"w{i}", data_type=1, dims=[width, width])
@@ -61,14 +61,7 @@ def make_onnx(onnx_pb2, megabytes):
         graph.node.add(op_type="Gemm", input=[previous, f"w{i}"], output=[f"h{i}"])
         graph.node.add(op_type="Relu", input=[f"h{i}"], output=[f"r{i}"])
         previous = f"r{i}"
-    y = graph.output.add(name=previous)
-    y.type.tensor_type.elem_type = 1
-    for d in ("batch", width):
-        dim = y.type.tensor_type.shape.dim.add()
-        if isinstance(d, str):
-            dim.dim_param = d
-        else:
-            dim.dim_value = d
+    batch_by_width(graph.output.add(name=previous), width)
     with open(os.path.join(package(f"onnx-{megabytes}mb", "ONNX"), "model.onnx"), "wb") as f:
         f.write(model.SerializeToString())
 
