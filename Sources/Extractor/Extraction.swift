@@ -14,6 +14,7 @@ public enum Extraction {
         case .caffeModel: CaffeReader.self
         case .mxnetParams: MXNetReader.self
         case .pmml: PMMLReader.self
+        case .torchScript: TorchScriptReader.self
         default: nil
         }
     }

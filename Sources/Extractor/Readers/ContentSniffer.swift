@@ -16,6 +16,10 @@ enum ContentSniffer {
         if bytes.count >= 8, bytes.loadUnaligned(as: UInt64.self).littleEndian == 0x112 {
             return Guess(format: .mxnetParams, file: "an MXNet params file")
         }
+        // A pickle of protocol 2 or later opens with PROTO (0x80) and its version.
+        if bytes[0] == 0x80, (2...5).contains(bytes[1]) {
+            return Guess(format: .pickle, file: "a Python pickle")
+        }
         if let text = textGuess(bytes) { return text }
         return protobufGuess(bytes)
     }
