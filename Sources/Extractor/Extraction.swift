@@ -11,6 +11,7 @@ public enum Extraction {
         case .savedModel: SavedModelReader.self
         case .graphDef: GraphDefReader.self
         case .netDef: NetDefReader.self
+        case .h5: KerasH5Reader.self
         case .caffeModel: CaffeReader.self
         case .mxnetParams: MXNetReader.self
         case .pmml: PMMLReader.self

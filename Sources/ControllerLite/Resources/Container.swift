@@ -1,4 +1,5 @@
 import Foundation
+import ModelPackage
 
 /// A container of a pod: the fields klever composes.
 public struct Container: Codable, Hashable, Sendable {
@@ -81,12 +82,5 @@ public struct PodTemplateSpec: Codable, Hashable, Sendable {
     public init(metadata: ObjectMeta? = nil, spec: PodSpec) {
         self.metadata = metadata
         self.spec = spec
-    }
-}
-
-extension JSONValue {
-    /// Any Codable value as JSON.
-    public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ModelPackage
 
 /// A `kleveross.io/v1alpha1` ModelJob: extract a model's signature, or convert it.
 public struct ModelJob: Codable, Hashable, Sendable {

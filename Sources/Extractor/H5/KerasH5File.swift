@@ -1,0 +1,42 @@
+import Foundation
+import ModelPackage
+
+/// What a Keras H5 file holds of its model: the root attributes `model_config`,
+/// `keras_version` and `backend`.
+struct KerasH5File {
+    let config: String
+    let kerasVersion: String?
+    let backend: String?
+
+    /// Longest `model_config` read: far beyond any real model's architecture, and a
+    /// bound on what a hostile file can make klever allocate.
+    static let maxConfigBytes = 64 << 20
+
+    init(_ url: URL, name: String) throws {
+        (config, kerasVersion, backend) = try HDF5File.read(url, name: name, as: .h5) { file in
+            let root = file.root
+            guard let config = try root.stringAttribute("model_config", limit: Self.maxConfigBytes) else {
+                let reason = try Self.whyNoConfig(root)
+                throw KleverError(.malformedModel, file: name, "no model_config attribute: \(reason)")
+            }
+            // Informational: a version or backend of another type does not matter.
+            let version = try? root.stringAttribute("keras_version", limit: 1024)
+            let backend = try? root.stringAttribute("backend", limit: 1024)
+            return (config, version, backend)
+        }
+    }
+
+    /// What a file without `model_config` is instead.
+    private static func whyNoConfig(_ root: HDF5Group) throws -> String {
+        // Keras 2 `save_weights` writes the layer names at the root; Keras 3 writes
+        // `layers/` and `vars/` groups.
+        if root.hasAttribute("layer_names") || (root.hasGroup("vars") && root.hasGroup("layers")) {
+            return "an H5 file of weights only (save_weights) has no architecture; save the model with model.save"
+        }
+        let attributes = try root.attributeNames(limit: 8)
+        let members = try root.memberNames(limit: 8)
+        let attributeList = attributes.isEmpty ? "none" : attributes.joined(separator: ", ")
+        let memberList = members.isEmpty ? "none" : members.joined(separator: ", ")
+        return "not a Keras model saved with model.save (root attributes: \(attributeList); root members: \(memberList))"
+    }
+}

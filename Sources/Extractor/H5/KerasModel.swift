@@ -1,0 +1,143 @@
+import ModelPackage
+
+/// A Keras model as its `model_config` JSON describes it: a Functional model (a graph
+/// of layer calls with named inputs and outputs) or a Sequential one (a stack), whose
+/// layers may themselves be models.
+struct KerasModel: Sendable {
+    enum Topology: Sendable {
+        case functional(inputs: [KerasTensorReference], outputs: [KerasTensorReference])
+        /// `buildInputShape`: the shape `model.build()` was given, when the stack has no
+        /// InputLayer.
+        case sequential(buildInputShape: [Int]?)
+    }
+
+    /// Which Keras wrote the config; they count a nested model's calls differently.
+    enum Dialect: Sendable {
+        case keras2, keras3
+    }
+
+    let name: String
+    let layers: [KerasLayer]
+    let topology: Topology
+    let dialect: Dialect
+
+    /// How deeply models may nest in one another (a model used as a layer of a model ...).
+    static let maxNesting = 32
+
+    /// Reads a model config: `{"class_name": ..., "config": {...}}`.
+    init(config value: JSONValue, dialect: Dialect, depth: Int = 0) throws(KerasConfigError) {
+        guard let className = value["class_name"]?.string else { throw KerasConfigError("no class_name") }
+        guard depth < Self.maxNesting else { throw KerasConfigError("models nest more than \(Self.maxNesting) deep") }
+        let config = value["config"] ?? .null
+        self.dialect = dialect
+        // Keras before 2.2 wrote a Sequential config as the bare list of its layers.
+        let layerList = config.array ?? config["layers"]?.array
+        guard let layerList else {
+            throw KerasConfigError("'\(className)' has no layers: klever reads Functional and Sequential models")
+        }
+        name = config["name"]?.string ?? className
+        layers = try layerList.map { item throws(KerasConfigError) in try KerasLayer(config: item, dialect: dialect, depth: depth) }
+        if let inputs = config["input_layers"], let outputs = config["output_layers"] {
+            topology = .functional(inputs: KerasTensorReference.flattened(inputs), outputs: KerasTensorReference.flattened(outputs))
+        } else {
+            topology = .sequential(buildInputShape: config["build_input_shape"].flatMap(KerasLayerArguments.shape))
+        }
+    }
+
+    /// Whether the config is one of a model, to read a layer as a nested model.
+    static func describesModel(_ value: JSONValue) -> Bool {
+        let config = value["config"]
+        let isGraph = config?["layers"]?.array != nil && config?["input_layers"] != nil && config?["output_layers"] != nil
+        return isGraph || (value["class_name"]?.string == "Sequential" && (config?["layers"]?.array ?? config?.array) != nil)
+    }
+
+    var isSequential: Bool {
+        if case .sequential = topology { return true }
+        return false
+    }
+
+    /// Whether the model, used as a layer, has a call of its own before the calls the
+    /// config lists, which node indices then count: a Functional model links its
+    /// inputs to its outputs when built. So does a Keras 2 (tf_keras) Sequential built on
+    /// an input shape, being a Functional subclass; a Keras 3 Sequential does not.
+    var firstNodeIsOwn: Bool {
+        switch topology {
+        case .functional: true
+        case .sequential: dialect == .keras2 && sequentialInput != nil
+        }
+    }
+
+    /// The input of a Sequential stack: its InputLayer, else the input shape its first
+    /// layer was given (Keras 2 `batch_input_shape`) or the model was built with,
+    /// named as Keras names the InputLayer it adds (`<first layer>_input`) and typed as
+    /// the first layer's variables (Keras' `get_input_shape_and_dtype`).
+    var sequentialInput: (name: String, shape: [Int]?, dType: DType?)? {
+        guard case .sequential(let buildInputShape) = topology, let first = layers.first else { return nil }
+        if first.className == "InputLayer" { return (first.name, first.arguments.inputShape, first.arguments.dtypePolicy.compute) }
+        guard let shape = first.arguments.shape("batch_input_shape") ?? buildInputShape else { return nil }
+        return (first.name + "_input", shape, first.arguments.dtypePolicy.variable)
+    }
+}
+
+extension KerasModel.Dialect {
+    /// The Keras that wrote a config: by `keras_version`, else by the form of its layer
+    /// calls (Keras 3 writes `{"args": ..., "kwargs": ...}`).
+    init(kerasVersion: String?, config: JSONValue) {
+        if let major = kerasVersion?.split(separator: ".").first.flatMap({ Int($0) }) {
+            self = major >= 3 ? .keras3 : .keras2
+            return
+        }
+        let layers = config["config"]?["layers"]?.array ?? []
+        let callsAsObjects = layers.contains { $0["inbound_nodes"]?.array?.first?.object != nil }
+        self = callsAsObjects ? .keras3 : .keras2
+    }
+}
+
+/// One layer of a model config: its class, its arguments and the calls the model makes.
+struct KerasLayer: Sendable {
+    let className: String
+    let name: String
+    let arguments: KerasLayerArguments
+    /// For each call (`inbound_nodes`), the tensors it takes.
+    let calls: [[KerasTensorReference]]
+    /// The model this layer is, when a model is used as a layer.
+    let model: KerasModel?
+
+    init(config value: JSONValue, dialect: KerasModel.Dialect, depth: Int) throws(KerasConfigError) {
+        guard let registeredName = value["class_name"]?.string else { throw KerasConfigError("a layer has no class_name") }
+        let config = value["config"] ?? .null
+        let model = KerasModel.describesModel(value) ? try KerasModel(config: value, dialect: dialect, depth: depth + 1) : nil
+        let className = Self.className(registeredName, model: model)
+        guard let name = value["name"]?.string ?? config["name"]?.string else {
+            throw KerasConfigError("a \(className) layer has no name")
+        }
+        self.className = className
+        self.name = name
+        self.model = model
+        arguments = KerasLayerArguments(config.object ?? [:])
+        calls = (value["inbound_nodes"]?.array ?? []).map(KerasTensorReference.callInputs)
+    }
+
+    /// The Python class Keras loads a layer as: a custom class registers as
+    /// `package>Class`, and configs before tf.keras 2.4 named Functional models `Model`.
+    private static func className(_ registeredName: String, model: KerasModel? = nil) -> String {
+        if registeredName == "Model", let model, !model.isSequential { return "Functional" }
+        return registeredName.split(separator: ">").last.map(String.init) ?? registeredName
+    }
+
+    /// A layer a wrapper holds (`TimeDistributed`, `Bidirectional`: `{"layer": {...}}`).
+    init?(wrapped value: JSONValue?) {
+        guard let value, let registeredName = value["class_name"]?.string, !KerasModel.describesModel(value) else { return nil }
+        className = Self.className(registeredName)
+        name = value["config"]?["name"]?.string ?? className
+        arguments = KerasLayerArguments(value["config"]?.object ?? [:])
+        calls = []
+        model = nil
+    }
+}
+
+/// A model config that cannot describe a Keras model.
+struct KerasConfigError: Error {
+    let detail: String
+    init(_ detail: String) { self.detail = detail }
+}
