@@ -23,6 +23,8 @@ import TestSupport
         // the PyTorch equivalent of each net.
         + ["caffe/lenet-input-shape", "caffe/input-dim-legacy", "caffe/input-layers-zoo", "caffe/v1-layers"]
         .map { Route(fixture: $0, formats: [.caffeModel, .netDef, .onnx]) }
+        + ["mxnetparams/convnet", "mxnetparams/two-inputs", "mxnetparams/reshape-codes", "mxnetparams/old-style-json", "mxnetparams/legacy-params"]
+        .map { Route(fixture: $0, formats: [.mxnetParams, .onnx]) }
 
     @Test(arguments: routes)
     func computesWhatTheSourceComputed(_ route: Route) throws {

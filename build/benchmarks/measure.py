@@ -3,7 +3,7 @@ for klever and its reference, with their ratios.
 
 usage: measure.py SPEC.json [RUNS]
 SPEC.json: [{"stage", "case", "input", "klever": [argv], "reference": [argv],
-             "referenceName"}]
+             "referenceName", "before": [argv] (optional: run, untimed, before each run)}]
 Peak RSS is the child's ru_maxrss from wait4, so each figure is one process's own.
 """
 import json
@@ -26,8 +26,12 @@ def run(argv):
     return wall, usage.ru_maxrss / 1024.0  # KiB -> MiB
 
 
-def median_of(argv, runs):
-    samples = [run(argv) for _ in range(runs)]
+def median_of(argv, runs, before=None):
+    samples = []
+    for _ in range(runs):
+        if before:
+            subprocess.run(before, check=True)
+        samples.append(run(argv))
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
 
 
@@ -37,8 +41,8 @@ def main():
     print("| stage | case | input | klever wall | klever peak RSS | reference | reference wall | reference peak RSS | wall ratio | memory ratio |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for case in cases:
-        k_wall, k_rss = median_of(case["klever"], runs)
-        r_wall, r_rss = median_of(case["reference"], max(1, runs // 2 + 1))
+        k_wall, k_rss = median_of(case["klever"], runs, case.get("before"))
+        r_wall, r_rss = median_of(case["reference"], max(1, runs // 2 + 1), case.get("before"))
         print(f"| {case['stage']} | {case['case']} | {case['input']} | {k_wall * 1000:.1f} ms | {k_rss:.1f} MiB "
               f"| {case['referenceName']} | {r_wall * 1000:.0f} ms | {r_rss:.0f} MiB "
               f"| {r_wall / k_wall:.0f}x faster | {r_rss / k_rss:.0f}x less |", flush=True)

@@ -5,19 +5,24 @@ import Foundation
 ///
 /// Integers outside the 32-bit range read as absent: no real shape parameter is that
 /// large, and it keeps the shape arithmetic free of overflow.
-struct MXNetAttributes: Sendable {
+package struct MXNetAttributes: Sendable {
     private let values: [String: String]
 
     init(_ values: [String: String]) { self.values = values }
 
-    func string(_ name: String) -> String? { values[name] }
+    package func string(_ name: String) -> String? { values[name] }
 
-    func int(_ name: String) -> Int? {
+    package func int(_ name: String) -> Int? {
         values[name].flatMap(Self.integer)
     }
 
+    /// A real number as Python prints it (`0.001`, `1e-05`, `inf`); nil for `None`.
+    package func double(_ name: String) -> Double? {
+        values[name].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     /// `True`/`False` as Python writes them, or `1`/`0`.
-    func bool(_ name: String) -> Bool? {
+    package func bool(_ name: String) -> Bool? {
         switch values[name]?.trimmingCharacters(in: .whitespaces).lowercased() {
         case "true", "1": true
         case "false", "0": false
@@ -27,7 +32,7 @@ struct MXNetAttributes: Sendable {
 
     /// A tuple (`(3, 3)`, `[3,3]`, `(3,)`, `()`, or a bare `3`, as MXNet's Tuple parser
     /// reads it; Python 2's `3L` too). nil for `None`, a missing or malformed value.
-    func ints(_ name: String) -> [Int]? {
+    package func ints(_ name: String) -> [Int]? {
         guard let text = values[name]?.trimmingCharacters(in: .whitespaces), text != "None" else { return nil }
         var body = Substring(text)
         if let first = body.first, first == "(" || first == "[" {

@@ -57,7 +57,7 @@ extension MXNetOps {
     /// MXNet's Reshape codes: 0 copies a dim, -1 infers one from the rest, -2 copies
     /// all remaining dims, -3 merges two dims, -4 splits one into the next two values
     /// (one of them may be -1). `reverse` applies them from the right.
-    static func reshaped(_ input: [Int], _ target: [Int], reverse: Bool) -> [Int]? {
+    package static func reshaped(_ input: [Int], _ target: [Int], reverse: Bool) -> [Int]? {
         let source = reverse ? Array(input.reversed()) : input
         let codes = reverse ? Array(target.reversed()) : target
         var output: [Int] = []

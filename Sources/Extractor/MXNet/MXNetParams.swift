@@ -9,19 +9,22 @@ import ModelPackage
 /// uint32 that says its layout: 0xF993FAC9 (v2) or 0xF993FACA (v3, NumPy shape
 /// semantics) with a storage type; 0xF993FAC8 (v1) with int64 dims; anything else is the
 /// legacy layout, where that uint32 is the number of uint32 dims.
-struct MXNetParams {
+package struct MXNetParams {
     /// One saved array; `shape` and `dType` are nil for an empty (`None`) array.
-    struct Header {
-        let name: String
-        let shape: [Int]?
-        let dType: DType?
+    package struct Header {
+        package let name: String
+        package let shape: [Int]?
+        package let dType: DType?
+        /// Where a dense array's values lie in the file (little-endian, row-major), so a
+        /// converter can copy them straight from the map; nil for an empty or sparse array.
+        package let data: Range<Int>?
     }
 
-    let arrays: [Header]
+    package let arrays: [Header]
 
     static let listMagic: UInt64 = 0x112
 
-    init(_ file: MappedFile) throws {
+    package init(_ file: MappedFile) throws {
         do throws(NDArrayReader.Failure) {
             var reader = NDArrayReader(bytes: file.bytes)
             arrays = try reader.arrayList()
@@ -30,15 +33,19 @@ struct MXNetParams {
         }
     }
 
+    /// The arrays' shapes and dtypes by the names the symbol's variables have.
+    package var parameters: [String: InferredTensor] {
+        named.mapValues { InferredTensor(dType: $0.dType, shape: $0.shape) }
+    }
+
     /// The arrays by the names the symbol's variables have: Gluon's `export` and
     /// `save_checkpoint` prefix them `arg:` (weights) and `aux:` (running statistics).
-    var parameters: [String: InferredTensor] {
-        var parameters: [String: InferredTensor] = [:]
+    package var named: [String: Header] {
+        var named: [String: Header] = [:]
         for array in arrays {
-            let name = array.name.hasPrefix("arg:") || array.name.hasPrefix("aux:") ? String(array.name.dropFirst(4)) : array.name
-            parameters[name] = InferredTensor(dType: array.dType, shape: array.shape)
+            named[array.name.hasPrefix("arg:") || array.name.hasPrefix("aux:") ? String(array.name.dropFirst(4)) : array.name] = array
         }
-        return parameters
+        return named
     }
 }
 
@@ -75,7 +82,7 @@ private struct NDArrayReader {
         guard count <= UInt64(remaining / 4) else {
             throw Failure("declares \(count) arrays but the file has \(bytes.count) bytes")
         }
-        var headers: [(shape: [Int]?, dType: DType?)] = []
+        var headers: [ArrayHeader] = []
         headers.reserveCapacity(Int(count))
         for index in 0..<Int(count) {
             do {
@@ -101,12 +108,16 @@ private struct NDArrayReader {
             offset += Int(length)
         }
         return headers.enumerated().map { index, header in
-            MXNetParams.Header(name: index < names.count ? names[index] : "", shape: header.shape, dType: header.dType)
+            MXNetParams.Header(name: index < names.count ? names[index] : "", shape: header.shape, dType: header.dType, data: header.data)
         }
     }
 
-    /// One NDArray's shape and dtype; its data (and a sparse array's indices) skipped.
-    private mutating func array(_ index: Int) throws(Failure) -> (shape: [Int]?, dType: DType?) {
+    /// What one NDArray's header says, and where its dense data lies.
+    private typealias ArrayHeader = (shape: [Int]?, dType: DType?, data: Range<Int>?)
+
+    /// One NDArray's shape and dtype, and where its data lies; the data (and a sparse
+    /// array's indices) skipped.
+    private mutating func array(_ index: Int) throws(Failure) -> ArrayHeader {
         let magic = try read(UInt32.self, "the header of array \(index)")
         var dataShape: [Int]?
         var auxiliaryCount = 0
@@ -124,21 +135,21 @@ private struct NDArrayReader {
             shape = try int64Shape("the shape of array \(index)")
             // v2 marks an empty array by rank 0; v3 by an unknown rank or dim.
             let isNone = magic == Self.v2Magic ? shape?.isEmpty ?? true : shape?.contains(-1) ?? true
-            if isNone { return (nil, nil) }
+            if isNone { return (nil, nil, nil) }
         case Self.v1Magic:
             shape = try int64Shape("the shape of array \(index)")
-            if shape?.isEmpty ?? true { return (nil, nil) }
+            if shape?.isEmpty ?? true { return (nil, nil, nil) }
         default:
             let rank = Int(magic)
             guard rank <= remaining / 4 else {
                 throw Failure("array \(index) has no NDArray magic number, and read as a legacy header it has \(rank) dims, more than the \(remaining) bytes left hold")
             }
-            if rank == 0 { return (nil, nil) }
+            if rank == 0 { return (nil, nil, nil) }
             var dims: [Int] = []
             for _ in 0..<rank { dims.append(Int(try read(UInt32.self, "the shape of array \(index)"))) }
             shape = dims
         }
-        guard let shape else { return (nil, nil) }
+        guard let shape else { return (nil, nil, nil) }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw Failure("array \(index) has the shape \(shape)") }
         try skip(8, "the context of array \(index)")  // device type, device id
         let flag = try read(Int32.self, "the dtype of array \(index)")
@@ -156,9 +167,11 @@ private struct NDArrayReader {
             }
             auxiliarySizes.append(try byteCount(auxiliaryShape, width: auxiliaryWidth, index))
         }
+        let start = offset
         try skip(try byteCount(dataShape ?? shape, width: width, index), "the data of array \(index) \(shape)")
+        let data = auxiliaryCount == 0 ? start..<offset : nil
         for size in auxiliarySizes { try skip(size, "the indices of array \(index)") }
-        return (shape, dType)
+        return (shape, dType, data)
     }
 
     /// An int32 rank then int64 dims; nil for rank -1 (unknown, v3).

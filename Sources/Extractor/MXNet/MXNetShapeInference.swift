@@ -3,14 +3,14 @@ import ModelPackage
 /// Every node's output shapes and dtypes through an MXNet graph, forward from the
 /// variables' (inputs' and parameters') shapes, by the shape rules of MXNet's operators.
 /// What a rule cannot know stays -1; an op without a rule gives an unknown rank.
-struct MXNetShapeInference {
+package struct MXNetShapeInference {
     /// Per node, its outputs (empty for nodes the heads do not need).
     private(set) var outputs: [[InferredTensor]] = []
     /// The ops that have no rule, so the shapes after them are unknown.
     private(set) var unknownOps: Set<String> = []
 
     /// - Parameter variables: what is known of each variable node, by node index.
-    init(_ symbol: MXNetSymbol, variables: [Int: InferredTensor]) {
+    package init(_ symbol: MXNetSymbol, variables: [Int: InferredTensor]) {
         let reachable = symbol.reachable
         outputs.reserveCapacity(symbol.nodes.count)
         for (index, node) in symbol.nodes.enumerated() {
@@ -46,7 +46,7 @@ struct MXNetShapeInference {
     }
 
     /// What is known of one node output.
-    func tensor(_ entry: MXNetSymbol.Entry) -> InferredTensor {
+    package func tensor(_ entry: MXNetSymbol.Entry) -> InferredTensor {
         let produced = outputs[entry.node]
         return entry.output < produced.count ? produced[entry.output] : .unknown
     }
@@ -76,7 +76,7 @@ typealias MXNetShapeRule = @Sendable (MXNetNodeContext) -> [InferredTensor]
 typealias MXNetInputRule = @Sendable (MXNetNodeContext, _ outputs: [InferredTensor]) -> [Int: [Int]]
 
 /// The shape rules of the MXNet ops klever knows, grouped by kind in the extensions.
-enum MXNetOps {
+package enum MXNetOps {
     static let rules: [String: MXNetShapeRule] = {
         var rules: [String: MXNetShapeRule] = [:]
         for group in [elementwise, neuralNetwork, arrays] {

@@ -2,7 +2,7 @@ extension MXNetSymbol {
     /// The name MXNet's `list_outputs()` gives an entry: a variable's own name, else
     /// `<node>_<output>`, where the op names its outputs (`output`; BatchNorm's `mean` and
     /// `var`; `split`'s `output0`, `output1`, ...) and an unnamed output i > 0 is `output<i>`.
-    func outputName(_ entry: Entry) -> String {
+    package func outputName(_ entry: Entry) -> String {
         let node = nodes[entry.node]
         if node.isVariable { return node.name }
         let output = Self.outputName(of: node, entry.output)

@@ -6,31 +6,36 @@ import Foundation
 /// Reads what every MXNet since 0.8 writes: `attrs` (NNVM), or the older `param` (op
 /// parameters) and `attr` (user attributes); input entries `[node, output, version]` or
 /// the older `[node, output]`.
-struct MXNetSymbol: Sendable {
+package struct MXNetSymbol: Sendable {
     /// One output of a node.
-    struct Entry: Sendable {
-        let node: Int
-        let output: Int
+    package struct Entry: Sendable {
+        package let node: Int
+        package let output: Int
+
+        package init(node: Int, output: Int) {
+            self.node = node
+            self.output = output
+        }
     }
 
-    struct Node: Sendable {
+    package struct Node: Sendable {
         /// The operator; `null` for a variable (data, weights, labels).
-        let op: String
-        let name: String
-        let inputs: [Entry]
-        let attributes: MXNetAttributes
+        package let op: String
+        package let name: String
+        package let inputs: [Entry]
+        package let attributes: MXNetAttributes
 
-        var isVariable: Bool { op == "null" }
+        package var isVariable: Bool { op == "null" }
     }
 
-    let nodes: [Node]
-    let heads: [Entry]
+    package let nodes: [Node]
+    package let heads: [Entry]
 
     /// More outputs than any real operator has; a larger index is corrupt, not a graph.
     static let maxOutputs = 1 << 16
 
     /// Decodes and checks a mapped symbol JSON file.
-    init(_ file: MappedFile) throws {
+    package init(_ file: MappedFile) throws {
         guard let base = file.bytes.baseAddress, file.count > 0 else {
             throw file.malformed(.mxnetParams, "empty file, not a symbol JSON")
         }
@@ -77,7 +82,7 @@ struct MXNetSymbol: Sendable {
     }
 
     /// Which nodes the heads depend on; MXNet drops the others when it loads a symbol.
-    var reachable: [Bool] {
+    package var reachable: [Bool] {
         var marked = [Bool](repeating: false, count: nodes.count)
         for head in heads { marked[head.node] = true }
         // Inputs always come earlier, so one backward sweep reaches everything.
