@@ -12,11 +12,13 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // System libraries, with shims for what C macros hide from Swift.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // The ormb package: ormbfile.yaml, formats, dtypes, signatures, layout, errors.
         .target(name: "ModelPackage", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -46,13 +48,31 @@ let package = Package(
         ),
         // Triton config.pbtxt from a format and a signature.
         .target(name: "TritonConfig", dependencies: ["ModelPackage", "Schemas"]),
+        // OCI distribution client (libcurl), local OCI image layout store, the ormb artifact.
+        .target(
+            name: "Registry",
+            dependencies: [
+                "ModelPackage", "CCurl", "CArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The serving init container: pull, lay out for the server, write its config.
+        .target(
+            name: "ServingInit",
+            dependencies: [
+                "ModelPackage", "Extractor", "Registry", "TritonConfig",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // ModelJob and serving resources, Job and SeldonDeployment composition, reconcile.
         .target(name: "ControllerLite", dependencies: ["ModelPackage", .product(name: "Yams", package: "Yams")]),
         // The one executable: a thin command line over the modules.
         .executableTarget(
             name: "klever",
             dependencies: [
-                "ModelPackage", "Extractor", "Converter", "TritonConfig", "ControllerLite",
+                "ModelPackage", "Extractor", "Converter", "TritonConfig", "ControllerLite", "Registry", "ServingInit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +86,8 @@ let package = Package(
         .testTarget(name: "ConverterTests", dependencies: ["Converter", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
         .testTarget(name: "ControllerLiteTests", dependencies: ["ControllerLite", "ModelPackage", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "TritonConfigTests", dependencies: ["TritonConfig", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "ModelPackage", "CArchive", "TestSupport"]),
+        .testTarget(name: "ServingInitTests", dependencies: ["ServingInit", "Registry", "ModelPackage", "TestSupport"]),
         .testTarget(name: "kleverTests", dependencies: ["klever", "ModelPackage", "TestSupport"]),
     ]
 )

@@ -7,6 +7,9 @@ struct Klever: ParsableCommand {
         commandName: "klever",
         abstract: "Read, convert and serve models stored as ormb packages.",
         discussion: "Errors go to stderr as one line 'error: <file>: <what is wrong>'; stdout carries only results.",
-        subcommands: [ExtractCommand.self, ConvertCommand.self, TritonConfigCommand.self, ComposeServingCommand.self]
+        subcommands: [
+            ExtractCommand.self, ConvertCommand.self, TritonConfigCommand.self, LoginCommand.self, PushCommand.self,
+            PullCommand.self, ServeInitCommand.self, ComposeServingCommand.self,
+        ]
     )
 }

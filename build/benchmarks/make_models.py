@@ -1,9 +1,9 @@
 # requirements: tensorflow-cpu==2.21.0 numpy==2.4.6 pyyaml==6.0.3
 """Makes the large models the extraction benchmark reads (never committed).
 
-usage: make_models.py OUT_DIR
+usage: make_models.py OUT_DIR [CASE...]
 Writes OUT_DIR/<case>/ packages: onnx-200mb, savedmodel-100mb, graphdef-100mb,
-netdef-100mb. Weights are random; only their size matters. TensorFlow writes the
+netdef-100mb (all when no CASE is named). Weights are random; only their size matters. TensorFlow writes the
 SavedModel and GraphDef; ONNX and NetDef are written with the protobuf runtime
 TensorFlow brings, from the same .proto files klever compiles.
 """
@@ -87,9 +87,9 @@ def make_netdef(caffe2_pb2, megabytes):
             f.write(net.SerializeToString())
 
 
-def make_tensorflow(megabytes):
+def tensorflow_mlp(megabytes):
+    """A tf.Module MLP whose weights add up to `megabytes`."""
     import tensorflow as tf
-    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
     width = 2048
     layers = max(1, megabytes * (1 << 20) // (width * width * 4))
@@ -104,9 +104,19 @@ def make_tensorflow(megabytes):
                 x = tf.nn.relu(tf.matmul(x, w))
             return {"y": x}
 
-    module = MLP()
+    return MLP()
+
+
+def make_savedmodel(megabytes):
+    import tensorflow as tf
+    module = tensorflow_mlp(megabytes)
     tf.saved_model.save(module, package(f"savedmodel-{megabytes}mb", "SavedModel"),
                         signatures={"serving_default": module.__call__})
+
+
+def make_graphdef(megabytes):
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+    module = tensorflow_mlp(megabytes)
     frozen = convert_variables_to_constants_v2(module.__call__.get_concrete_function())
     with open(os.path.join(package(f"graphdef-{megabytes}mb", "GraphDef"), "model.graphdef"), "wb") as f:
         f.write(frozen.graph.as_graph_def().SerializeToString())
@@ -114,6 +124,11 @@ def make_tensorflow(megabytes):
 
 if __name__ == "__main__":
     onnx_pb2, caffe2_pb2 = proto_modules()
-    make_onnx(onnx_pb2, 200)
-    make_netdef(caffe2_pb2, 100)
-    make_tensorflow(100)
+    makers = {
+        "onnx-200mb": lambda: make_onnx(onnx_pb2, 200),
+        "netdef-100mb": lambda: make_netdef(caffe2_pb2, 100),
+        "savedmodel-100mb": lambda: make_savedmodel(100),
+        "graphdef-100mb": lambda: make_graphdef(100),
+    }
+    for case in sys.argv[2:] or makers:
+        makers[case]()
