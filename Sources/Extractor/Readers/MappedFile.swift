@@ -12,14 +12,14 @@ import Darwin
 /// Readers walk the mapped bytes and skip weight payloads without touching them, so
 /// the pages behind the weights are never read and memory stays flat whatever the
 /// model's size.
-public final class MappedFile: @unchecked Sendable {
+package final class MappedFile: @unchecked Sendable {
     /// How errors name the file.
-    public let name: String
-    public let bytes: UnsafeRawBufferPointer
+    package let name: String
+    package let bytes: UnsafeRawBufferPointer
     private let mapping: UnsafeMutableRawPointer?
 
     /// Maps `url`; `name` is how errors refer to it.
-    public init(_ url: URL, name: String) throws {
+    package init(_ url: URL, name: String) throws {
         self.name = name
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -47,5 +47,5 @@ public final class MappedFile: @unchecked Sendable {
         if let mapping { munmap(mapping, bytes.count) }
     }
 
-    public var count: Int { bytes.count }
+    package var count: Int { bytes.count }
 }
