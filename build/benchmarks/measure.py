@@ -4,7 +4,8 @@ for klever and its reference, with their ratios.
 usage: measure.py SPEC.json [RUNS]
 SPEC.json: [{"stage", "case", "input", "klever": [argv], "reference": [argv],
              "referenceName", "before": [argv] (optional: run, untimed, before each run)}]
-Peak RSS is the child's ru_maxrss from wait4, so each figure is one process's own.
+Peak RSS is ru_maxrss from wait4: the largest process of the command's tree (a shell
+pipeline's too, as wait4 counts the descendants the child waited for).
 """
 import json
 import os
@@ -35,17 +36,22 @@ def median_of(argv, runs, before=None):
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
 
 
+def ratio(value):
+    return f"{value:.2f}x" if value < 10 else f"{value:.0f}x"
+
+
 def main():
     cases = json.load(open(sys.argv[1]))
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    print("| stage | case | input | klever wall | klever peak RSS | reference | reference wall | reference peak RSS | wall ratio | memory ratio |")
+    print("| stage | case | input | klever wall | klever peak RSS | reference | reference wall | reference peak RSS "
+          "| speed (reference wall / klever wall) | memory (reference RSS / klever RSS) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for case in cases:
         k_wall, k_rss = median_of(case["klever"], runs, case.get("before"))
         r_wall, r_rss = median_of(case["reference"], max(1, runs // 2 + 1), case.get("before"))
         print(f"| {case['stage']} | {case['case']} | {case['input']} | {k_wall * 1000:.1f} ms | {k_rss:.1f} MiB "
               f"| {case['referenceName']} | {r_wall * 1000:.0f} ms | {r_rss:.0f} MiB "
-              f"| {r_wall / k_wall:.0f}x faster | {r_rss / k_rss:.0f}x less |", flush=True)
+              f"| {ratio(r_wall / k_wall)} | {ratio(r_rss / k_rss)} |", flush=True)
 
 
 if __name__ == "__main__":
