@@ -12,6 +12,7 @@ static inline hid_t klever_H5T_C_S1(void) { return H5T_C_S1; }
 static inline hid_t klever_H5T_STD_I32LE(void) { return H5T_STD_I32LE; }
 static inline size_t klever_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 static inline hid_t klever_H5E_DEFAULT(void) { return H5E_DEFAULT; }
+static inline hid_t klever_H5S_ALL(void) { return H5S_ALL; }
 
 // Stops libhdf5 printing its error stack to stderr (for the calling thread: a
 // thread-safe build keeps one error stack per thread); callers report errors themselves.

@@ -6,7 +6,7 @@ import ModelPackage
 /// Converts a package to another format: a new package with `model/` and an ormbfile
 /// carrying the author, the target format and the extracted signature of the result.
 public enum Conversion {
-    private static let conversions: [any ModelConversion.Type] = [CaffeToNetDef.self, NetDefToONNX.self, MXNetToONNX.self]
+    private static let conversions: [any ModelConversion.Type] = [CaffeToNetDef.self, NetDefToONNX.self, MXNetToONNX.self, KerasToSavedModel.self]
 
     /// The (source, target) pairs klever converts.
     public static var pairs: [(Format, Format)] { conversions.map { ($0.source, $0.target) } }

@@ -83,7 +83,7 @@ struct KerasCallGraph {
     }
 
     /// The calls not yet produced that wait on nothing.
-    func initiallyReady(_ produced: [[InferredTensor]?]) -> [Int] {
+    func initiallyReady<Value>(_ produced: [[Value]?]) -> [Int] {
         (0..<callCount).filter { waitingOn[$0] == 0 && produced[$0] == nil }.reversed()
     }
 

@@ -6,10 +6,10 @@ import ModelPackage
 /// name (`"mixed_float16"`: float16 compute, float32 variables) or a policy object
 /// (Keras 2 `{"class_name": "Policy", "config": {"name": ...}}`, Keras 3 `DTypePolicy`,
 /// quantized ones named `"int8_from_mixed_bfloat16"` after the policy they quantize).
-struct KerasDTypePolicy: Equatable, Sendable {
+package struct KerasDTypePolicy: Equatable, Sendable {
     /// nil: a name klever does not know.
-    let compute: DType?
-    let variable: DType?
+    package let compute: DType?
+    package let variable: DType?
 
     static let float32 = KerasDTypePolicy(compute: .float32, variable: .float32)
 

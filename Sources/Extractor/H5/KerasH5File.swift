@@ -3,16 +3,16 @@ import ModelPackage
 
 /// What a Keras H5 file holds of its model: the root attributes `model_config`,
 /// `keras_version` and `backend`.
-struct KerasH5File {
-    let config: String
-    let kerasVersion: String?
-    let backend: String?
+package struct KerasH5File {
+    package let config: String
+    package let kerasVersion: String?
+    package let backend: String?
 
     /// Longest `model_config` read: far beyond any real model's architecture, and a
     /// bound on what a hostile file can make klever allocate.
     static let maxConfigBytes = 64 << 20
 
-    init(_ url: URL, name: String) throws {
+    package init(_ url: URL, name: String) throws {
         (config, kerasVersion, backend) = try HDF5File.read(url, name: name, as: .h5) { file in
             let root = file.root
             guard let config = try root.stringAttribute("model_config", limit: Self.maxConfigBytes) else {

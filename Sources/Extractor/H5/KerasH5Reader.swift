@@ -7,7 +7,7 @@ import ModelPackage
 /// InputLayers, outputs its `output_layers` with shapes inferred layer by layer, tensors
 /// named after their layers; layers count the model's own layers by class. The weights
 /// (`model_weights`) are never read.
-enum KerasH5Reader: FormatReader {
+package enum KerasH5Reader: FormatReader {
     static let format = Format.h5
 
     /// Where layer classes without a shape rule are reported (warnings), and what a
@@ -25,21 +25,15 @@ enum KerasH5Reader: FormatReader {
 
     /// The signature a `model_config` describes; `file` names the model in errors.
     static func signature(config text: String, kerasVersion: String?, file: String, logger: Logger) throws -> Signature {
-        let config: JSONValue
-        do throws(JSONError) {
-            config = try JSONValue(parsing: text)
-        } catch {
-            throw KleverError(.malformedModel, file: file, "model_config is not valid JSON: \(error.detail)")
-        }
+        let model = try KerasModel(parsing: text, kerasVersion: kerasVersion, file: file)
         do throws(KerasConfigError) {
-            let model = try KerasModel(config: config, dialect: KerasModel.Dialect(kerasVersion: kerasVersion, config: config))
             var logger = logger
             logger[metadataKey: "file"] = "\(file)"
             let ports = try KerasInference.ports(of: model, logger: logger)
             let outputNames = uniqueNames(ports.outputs.map(\.name))
             return Signature(
-                inputs: ports.inputs.map { TensorSpec(name: $0.name, shape: $0.tensor.shape, dType: $0.tensor.dType) },
-                outputs: zip(outputNames, ports.outputs).map { TensorSpec(name: $0, shape: $1.tensor.shape, dType: $1.tensor.dType) },
+                inputs: ports.inputs.map { TensorSpec(name: $0.name, shape: $0.value.shape, dType: $0.value.dType) },
+                outputs: zip(outputNames, ports.outputs).map { TensorSpec(name: $0, shape: $1.value.shape, dType: $1.value.dType) },
                 layers: layerCounts(model)
             )
         } catch {
@@ -59,7 +53,7 @@ enum KerasH5Reader: FormatReader {
 
     /// Output names made unique as tf.keras makes them (`_set_output_names`): a layer
     /// giving several outputs (an LSTM's states) is `lstm`, `lstm_1`, `lstm_2`.
-    private static func uniqueNames(_ names: [String]) -> [String] {
+    package static func uniqueNames(_ names: [String]) -> [String] {
         var used = Set<String>()
         var suffixes: [String: Int] = [:]
         return names.map { name in

@@ -22,15 +22,15 @@ extension KerasLayerRules {
     }()
 
     /// The window arguments shared by convolutions and pooling, one value per spatial dim.
-    struct Window {
-        let kernel: [Int]
-        let strides: [Int]
-        let dilation: [Int]
+    package struct Window {
+        package let kernel: [Int]
+        package let strides: [Int]
+        package let dilation: [Int]
         /// `Shapes.window`'s name for the padding: SAME (Keras' same and causal) or VALID.
-        let padding: String
+        package let padding: String
 
         /// `defaultStrides`: when the config has none; nil: the kernel size (pooling).
-        init?(_ arguments: KerasLayerArguments, rank: Int, kernelKey: String, defaultStrides: [Int]?) {
+        package init?(_ arguments: KerasLayerArguments, rank: Int, kernelKey: String, defaultStrides: [Int]?) {
             guard let kernel = arguments.ints(kernelKey, count: rank) else { return nil }
             switch arguments.string("padding") ?? "valid" {
             case "valid": padding = "VALID"

@@ -58,7 +58,7 @@ extension KerasLayerRules {
 
     /// Before/after amounts per spatial dim. Keras takes `p` (all sides), `(a, b)` (a 1D
     /// layer's two sides, or each dim's both sides) and `((a, b), (c, d))`.
-    private static func pairs(_ value: JSONValue?, rank: Int) -> [(Int, Int)]? {
+    package static func pairs(_ value: JSONValue?, rank: Int) -> [(Int, Int)]? {
         guard let value else { return nil }
         if let single = value.int { return Array(repeating: (single, single), count: rank) }
         guard let items = value.array else { return nil }

@@ -3,7 +3,7 @@ import ModelPackage
 /// Keras' output shapes per layer class (`compute_output_shape`), from a layer's config
 /// arguments and its input shapes. Shapes include the batch dim; -1 is an unknown dim,
 /// nil an unknown rank. The rules live in one file per family of layers.
-enum KerasLayerRules {
+package enum KerasLayerRules {
     /// Output shapes from the arguments and the input shapes (for most layers, one of each).
     typealias Rule = @Sendable (KerasLayerArguments, [[Int]?]) -> [[Int]?]
 
@@ -11,7 +11,7 @@ enum KerasLayerRules {
         .reduce(into: [:]) { all, family in all.merge(family) { first, _ in first } }
 
     /// The shapes of a layer's outputs; nil when klever has no rule for its class.
-    static func shapes(of layer: KerasLayer, inputs: [[Int]?]) -> [[Int]?]? {
+    package static func shapes(of layer: KerasLayer, inputs: [[Int]?]) -> [[Int]?]? {
         rules[layer.className].map { $0(layer.arguments, inputs) }
     }
 
@@ -22,7 +22,7 @@ enum KerasLayerRules {
 
     /// The dtype of a layer's outputs. A floating input is cast to the layer's compute
     /// dtype (Keras' autocast); a non-float one passes through layers that only move data.
-    static func outputDType(of layer: KerasLayer, inputs: [InferredTensor]) -> DType? {
+    package static func outputDType(of layer: KerasLayer, inputs: [InferredTensor]) -> DType? {
         let compute = layer.arguments.dtypePolicy.compute
         guard dataMovers.contains(layer.className), let input = inputs.first?.dType, !input.isFloatingPoint else { return compute }
         return input
@@ -59,12 +59,12 @@ enum Dim {
 }
 
 /// Where a layer's `data_format` puts the channels and the spatial dims of its input.
-struct SpatialLayout {
-    let channel: Int
-    let spatial: [Int]
+package struct SpatialLayout {
+    package let channel: Int
+    package let spatial: [Int]
 
     /// nil when the input is not of rank `spatialRank + 2` (batch, channels, spatial dims).
-    init?(rank: Int, spatialRank: Int, channelsFirst: Bool) {
+    package init?(rank: Int, spatialRank: Int, channelsFirst: Bool) {
         guard rank == spatialRank + 2 else { return nil }
         channel = channelsFirst ? 1 : rank - 1
         spatial = channelsFirst ? Array(2..<rank) : Array(1..<rank - 1)

@@ -3,8 +3,8 @@ import ModelPackage
 /// A Keras model as its `model_config` JSON describes it: a Functional model (a graph
 /// of layer calls with named inputs and outputs) or a Sequential one (a stack), whose
 /// layers may themselves be models.
-struct KerasModel: Sendable {
-    enum Topology: Sendable {
+package struct KerasModel: Sendable {
+    package enum Topology: Sendable {
         case functional(inputs: [KerasTensorReference], outputs: [KerasTensorReference])
         /// `buildInputShape`: the shape `model.build()` was given, when the stack has no
         /// InputLayer.
@@ -12,14 +12,14 @@ struct KerasModel: Sendable {
     }
 
     /// Which Keras wrote the config; they count a nested model's calls differently.
-    enum Dialect: Sendable {
+    package enum Dialect: Sendable {
         case keras2, keras3
     }
 
-    let name: String
-    let layers: [KerasLayer]
-    let topology: Topology
-    let dialect: Dialect
+    package let name: String
+    package let layers: [KerasLayer]
+    package let topology: Topology
+    package let dialect: Dialect
 
     /// How deeply models may nest in one another (a model used as a layer of a model ...).
     static let maxNesting = 32
@@ -44,6 +44,21 @@ struct KerasModel: Sendable {
         }
     }
 
+    /// The model a `model_config` text describes; `file` names the model in errors.
+    package init(parsing text: String, kerasVersion: String?, file: String) throws {
+        let config: JSONValue
+        do throws(JSONError) {
+            config = try JSONValue(parsing: text)
+        } catch {
+            throw KleverError(.malformedModel, file: file, "model_config is not valid JSON: \(error.detail)")
+        }
+        do throws(KerasConfigError) {
+            try self.init(config: config, dialect: Dialect(kerasVersion: kerasVersion, config: config))
+        } catch {
+            throw KleverError(.malformedModel, file: file, "model_config: \(error.detail)")
+        }
+    }
+
     /// Whether the config is one of a model, to read a layer as a nested model.
     static func describesModel(_ value: JSONValue) -> Bool {
         let config = value["config"]
@@ -51,7 +66,7 @@ struct KerasModel: Sendable {
         return isGraph || (value["class_name"]?.string == "Sequential" && (config?["layers"]?.array ?? config?.array) != nil)
     }
 
-    var isSequential: Bool {
+    package var isSequential: Bool {
         if case .sequential = topology { return true }
         return false
     }
@@ -71,7 +86,7 @@ struct KerasModel: Sendable {
     /// layer was given (Keras 2 `batch_input_shape`) or the model was built with,
     /// named as Keras names the InputLayer it adds (`<first layer>_input`) and typed as
     /// the first layer's variables (Keras' `get_input_shape_and_dtype`).
-    var sequentialInput: (name: String, shape: [Int]?, dType: DType?)? {
+    package var sequentialInput: (name: String, shape: [Int]?, dType: DType?)? {
         guard case .sequential(let buildInputShape) = topology, let first = layers.first else { return nil }
         if first.className == "InputLayer" { return (first.name, first.arguments.inputShape, first.arguments.dtypePolicy.compute) }
         guard let shape = first.arguments.shape("batch_input_shape") ?? buildInputShape else { return nil }
@@ -94,14 +109,18 @@ extension KerasModel.Dialect {
 }
 
 /// One layer of a model config: its class, its arguments and the calls the model makes.
-struct KerasLayer: Sendable {
-    let className: String
-    let name: String
-    let arguments: KerasLayerArguments
+package struct KerasLayer: Sendable {
+    package let className: String
+    package let name: String
+    package let arguments: KerasLayerArguments
     /// For each call (`inbound_nodes`), the tensors it takes.
-    let calls: [[KerasTensorReference]]
+    package let calls: [[KerasTensorReference]]
+    /// For each call, the keyword arguments that pass it tensors besides its inputs
+    /// (Keras 3 `initial_state`, `mask`): what shape inference ignores and a
+    /// conversion must not.
+    package let tensorKeywords: [[String]]
     /// The model this layer is, when a model is used as a layer.
-    let model: KerasModel?
+    package let model: KerasModel?
 
     init(config value: JSONValue, dialect: KerasModel.Dialect, depth: Int) throws(KerasConfigError) {
         guard let registeredName = value["class_name"]?.string else { throw KerasConfigError("a layer has no class_name") }
@@ -116,6 +135,7 @@ struct KerasLayer: Sendable {
         self.model = model
         arguments = KerasLayerArguments(config.object ?? [:])
         calls = (value["inbound_nodes"]?.array ?? []).map(KerasTensorReference.callInputs)
+        tensorKeywords = (value["inbound_nodes"]?.array ?? []).map(KerasTensorReference.tensorKeywords)
     }
 
     /// The Python class Keras loads a layer as: a custom class registers as
@@ -126,18 +146,19 @@ struct KerasLayer: Sendable {
     }
 
     /// A layer a wrapper holds (`TimeDistributed`, `Bidirectional`: `{"layer": {...}}`).
-    init?(wrapped value: JSONValue?) {
+    package init?(wrapped value: JSONValue?) {
         guard let value, let registeredName = value["class_name"]?.string, !KerasModel.describesModel(value) else { return nil }
         className = Self.className(registeredName)
         name = value["config"]?["name"]?.string ?? className
         arguments = KerasLayerArguments(value["config"]?.object ?? [:])
         calls = []
+        tensorKeywords = []
         model = nil
     }
 }
 
 /// A model config that cannot describe a Keras model.
-struct KerasConfigError: Error {
-    let detail: String
-    init(_ detail: String) { self.detail = detail }
+package struct KerasConfigError: Error {
+    package let detail: String
+    package init(_ detail: String) { self.detail = detail }
 }

@@ -5,12 +5,12 @@ import ModelPackage
 /// `node` counts the layer's calls as the config lists them in `inbound_nodes` (see
 /// ``KerasModel/firstNodeIsOwn`` for the exception of nested models); `tensor` picks
 /// one of that call's outputs.
-struct KerasTensorReference: Hashable, Sendable, CustomStringConvertible {
-    let layer: String
-    let node: Int
-    let tensor: Int
+package struct KerasTensorReference: Hashable, Sendable, CustomStringConvertible {
+    package let layer: String
+    package let node: Int
+    package let tensor: Int
 
-    var description: String { "[\(layer), \(node), \(tensor)]" }
+    package var description: String { "[\(layer), \(node), \(tensor)]" }
 
     /// `["layer", node, tensor]`, Keras 2 nodes adding a fourth element (the call's
     /// keyword arguments).
@@ -64,6 +64,13 @@ struct KerasTensorReference: Hashable, Sendable, CustomStringConvertible {
     /// (`[["conv", 0, 0, {}], ["skip", 0, 0, {}]]`); Keras 3 as the call's arguments,
     /// `{"args": [...], "kwargs": {...}}`, tensors being `__keras_tensor__` objects. Other
     /// tensors (an RNN's `initial_state`, a mask) are not shape inputs.
+    /// The keyword arguments of a Keras 3 call (`{"args": ..., "kwargs": {...}}`) that
+    /// pass it tensors, by name; Keras 2 nodes list every tensor a call takes.
+    static func tensorKeywords(_ node: JSONValue) -> [String] {
+        guard let keywords = node["kwargs"]?.object else { return [] }
+        return keywords.keys.sorted().filter { !flattened(keywords[$0]!, spelled: .kerasTensor).isEmpty }
+    }
+
     static func callInputs(_ node: JSONValue) -> [KerasTensorReference] {
         guard case .object(let call) = node, call["args"] != nil || call["kwargs"] != nil else {
             return flattened(node)

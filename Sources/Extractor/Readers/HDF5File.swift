@@ -6,19 +6,20 @@ import ModelPackage
 /// object tree, read on demand (the shared low-level reader of the HDF5-based formats).
 ///
 /// libhdf5 reads only the metadata a call asks for, so opening a file of many megabytes
-/// of weights touches a few kilobytes of it; datasets are never read here. Every use
+/// of weights touches a few kilobytes of it; a dataset is read only when asked for, piece
+/// by piece (``HDF5Group/readDataset(_:pieceBytes:_:)``). Every use
 /// goes through ``read(_:name:as:_:)``, which holds a process-wide lock (builds of libhdf5
 /// without thread safety must not be entered from two threads; other users of libhdf5
 /// take it through ``serialized(_:)``) and closes the file afterwards, so no handle
 /// outlives the call.
-struct HDF5File {
+package struct HDF5File {
     /// The root group, `/`.
-    let root: HDF5Group
+    package let root: HDF5Group
 
     /// Opens the file, runs `body` on it and closes it. A file that is not HDF5, or that
     /// libhdf5 cannot open (truncated, corrupt), throws a `malformedModel` error
     /// describing it as a file of `format`.
-    static func read<T>(_ url: URL, name: String, as format: Format, _ body: (HDF5File) throws -> T) throws -> T {
+    package static func read<T>(_ url: URL, name: String, as format: Format, _ body: (HDF5File) throws -> T) throws -> T {
         let mapped = try MappedFile(url, name: name)
         guard hasSignature(mapped.bytes) else {
             throw mapped.malformed(format, mapped.count == 0 ? "empty file" : "not an HDF5 file (no HDF5 signature)")
@@ -66,12 +67,12 @@ struct HDF5File {
 }
 
 /// A group of an open ``HDF5File``; valid only inside `HDF5File.read`.
-struct HDF5Group {
+package struct HDF5Group {
     fileprivate let id: hid_t
     /// How errors name the file.
-    let file: String
+    package let file: String
     /// The group's path in the file (`/`, `/model_weights`).
-    let path: String
+    package let path: String
 
     /// Whether the group has an attribute of this name.
     func hasAttribute(_ name: String) -> Bool { H5Aexists(id, name) > 0 }
@@ -130,31 +131,174 @@ struct HDF5Group {
         defer { H5Sclose(space) }
         let count = H5Sget_simple_extent_npoints(space)
         guard count == 1 else { throw HDF5Error.malformed(file, "attribute \(name) holds \(count) strings, not one") }
+        return try strings(of: attribute, type: type, count: 1, name: name, limit: limit)[0]
+    }
 
-        let bytes: [UInt8]
+    /// `count` strings of a string attribute, fixed- or variable-length; those that
+    /// would take more than `limit` bytes (all fixed-length ones together, each
+    /// variable-length one) throw.
+    fileprivate func strings(of attribute: hid_t, type: hid_t, count: Int, name: String, limit: Int) throws -> [String] {
         if H5Tis_variable_str(type) > 0 {
-            var pointer: UnsafeMutablePointer<CChar>?
-            guard H5Aread(attribute, type, &pointer) >= 0 else { throw HDF5Error.malformed(file, "cannot read attribute \(name)") }
-            guard let pointer else { return "" }
-            defer { H5free_memory(pointer) }
-            let length = strnlen(pointer, limit + 1)
-            guard length <= limit else { throw HDF5Error.tooLong(file, name, limit) }
-            bytes = Array(UnsafeRawBufferPointer(start: pointer, count: length))
-        } else {
-            let size = H5Tget_size(type)
-            guard size > 0 else { throw HDF5Error.malformed(file, "cannot read the size of attribute \(name)") }
-            guard size <= limit else { throw HDF5Error.tooLong(file, name, limit) }
-            var buffer = [UInt8](repeating: 0, count: size)
-            guard H5Aread(attribute, type, &buffer) >= 0 else { throw HDF5Error.malformed(file, "cannot read attribute \(name)") }
-            // Fixed-length strings are padded with NULs (or spaces, which JSON and
-            // version strings ignore).
-            bytes = Array(buffer.prefix { $0 != 0 })
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            guard H5Aread(attribute, type, &pointers) >= 0 else { throw HDF5Error.malformed(file, "cannot read attribute \(name)") }
+            defer { for pointer in pointers { H5free_memory(pointer) } }
+            return try pointers.map { pointer in
+                guard let pointer else { return "" }
+                let length = strnlen(pointer, limit + 1)
+                guard length <= limit else { throw HDF5Error.tooLong(file, name, limit) }
+                return String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        let size = H5Tget_size(type)
+        guard size > 0 else { throw HDF5Error.malformed(file, "cannot read the size of attribute \(name)") }
+        guard size <= limit / count else { throw HDF5Error.tooLong(file, name, limit) }
+        var buffer = [UInt8](repeating: 0, count: size * count)
+        guard H5Aread(attribute, type, &buffer) >= 0 else { throw HDF5Error.malformed(file, "cannot read attribute \(name)") }
+        // Fixed-length strings are padded with NULs (or spaces, which JSON and
+        // version strings ignore).
+        return (0..<count).map { index in
+            String(decoding: buffer[index * size..<(index + 1) * size].prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 
     /// Longest member name read (HDF5 names have no limit of their own).
     private static let maxNameLength = 1 << 16
+}
+
+/// A dataset's element type and shape, as stored.
+package struct HDF5DatasetInfo: Equatable, Sendable {
+    package let dType: DType
+    package let shape: [Int]
+
+    /// The size of its elements read little-endian, one after another.
+    package var byteCount: Int { shape.reduce(dType.byteWidth ?? 0, *) }
+}
+
+extension HDF5Group {
+    /// A string-list attribute (Keras' `weight_names`, `layer_names`) of the member at
+    /// `member` (a path relative to the group; `.` is the group itself); nil when there is
+    /// no such member or attribute. More than `limit` strings, or bytes, throw.
+    package func stringListAttribute(_ name: String, of member: String, limit: Int) throws -> [String]? {
+        guard exists(member), H5Aexists_by_name(id, member, name, klever_H5P_DEFAULT()) > 0 else { return nil }
+        let attribute = H5Aopen_by_name(id, member, name, klever_H5P_DEFAULT(), klever_H5P_DEFAULT())
+        guard attribute >= 0 else { throw HDF5Error.malformed(file, "cannot open attribute \(name) of \(member)") }
+        defer { H5Aclose(attribute) }
+        let space = H5Aget_space(attribute)
+        guard space >= 0 else { throw HDF5Error.malformed(file, "cannot read the shape of attribute \(name)") }
+        defer { H5Sclose(space) }
+        let count = Int(H5Sget_simple_extent_npoints(space))
+        guard count >= 0, count <= limit else { throw HDF5Error.tooLong(file, name, limit) }
+        // h5py writes an empty list as an empty array of floats.
+        if count == 0 { return [] }
+        let type = H5Aget_type(attribute)
+        guard type >= 0 else { throw HDF5Error.malformed(file, "cannot read the type of attribute \(name)") }
+        defer { H5Tclose(type) }
+        guard H5Tget_class(type) == H5T_STRING else { throw HDF5Error.malformed(file, "attribute \(name) of \(member) is not a list of strings") }
+        return try strings(of: attribute, type: type, count: count, name: name, limit: limit)
+    }
+
+    /// The type and shape of the dataset at `path` (relative to the group); nil when
+    /// there is none. Types other than numbers throw.
+    package func datasetInfo(_ path: String) throws -> HDF5DatasetInfo? {
+        guard exists(path) else { return nil }
+        return try withDataset(path) { _, info in info }
+    }
+
+    /// Reads the dataset at `path`, little-endian, in pieces of whole rows (slices of its
+    /// first dim) of about `pieceBytes` each, or one row when a row is larger; passes
+    /// each piece to `body` in order. Memory stays near one piece, whatever the size
+    /// of the dataset.
+    package func readDataset(_ path: String, pieceBytes: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard exists(path) else { throw HDF5Error.malformed(file, "no dataset \(path) in \(self.path)") }
+        try withDataset(path) { dataset, info in
+            guard info.byteCount > 0 else { return }
+            let fileType = H5Dget_type(dataset)
+            guard fileType >= 0 else { throw HDF5Error.malformed(file, "cannot read the type of \(path)") }
+            defer { H5Tclose(fileType) }
+            // The stored type made little-endian: libhdf5 swaps bytes if the file's are not.
+            let memoryType = H5Tcopy(fileType)
+            guard memoryType >= 0, H5Tset_order(memoryType, H5T_ORDER_LE) >= 0 else { throw HDF5Error.malformed(file, "cannot read \(path)") }
+            defer { H5Tclose(memoryType) }
+            let fileSpace = H5Dget_space(dataset)
+            guard fileSpace >= 0 else { throw HDF5Error.malformed(file, "cannot read the shape of \(path)") }
+            defer { H5Sclose(fileSpace) }
+
+            // A scalar is one row of itself.
+            let dims = info.shape.isEmpty ? [1] : info.shape
+            let rowBytes = info.byteCount / dims[0]
+            let rowsPerPiece = max(1, pieceBytes / rowBytes)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(dims[0], rowsPerPiece) * rowBytes, alignment: 16)
+            defer { buffer.deallocate() }
+            for first in stride(from: 0, to: dims[0], by: rowsPerPiece) {
+                let rows = min(rowsPerPiece, dims[0] - first)
+                var start = [hsize_t](repeating: 0, count: dims.count), count = dims.map { hsize_t($0) }
+                start[0] = hsize_t(first)
+                count[0] = hsize_t(rows)
+                let memorySpace = H5Screate_simple(Int32(dims.count), count, nil)
+                guard memorySpace >= 0 else { throw HDF5Error.malformed(file, "cannot read dataset \(path)") }
+                defer { H5Sclose(memorySpace) }
+                let selected = info.shape.isEmpty || H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, count, nil) >= 0
+                guard selected, H5Dread(dataset, memoryType, memorySpace, info.shape.isEmpty ? klever_H5S_ALL() : fileSpace,
+                                        klever_H5P_DEFAULT(), buffer.baseAddress) >= 0
+                else { throw HDF5Error.malformed(file, "cannot read dataset \(path)") }
+                try body(UnsafeRawBufferPointer(rebasing: buffer[..<(rows * rowBytes)]))
+            }
+        }
+    }
+
+    /// Whether every link of a relative path exists (libhdf5 fails, not answers, when a
+    /// link before the last is missing).
+    private func exists(_ path: String) -> Bool {
+        guard path != "." else { return true }
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += prefix.isEmpty ? String(component) : "/\(component)"
+            guard H5Lexists(id, prefix, klever_H5P_DEFAULT()) > 0 else { return false }
+        }
+        return true
+    }
+
+    /// Opens a dataset, reads its type and shape, and runs `body` on it.
+    private func withDataset<T>(_ path: String, _ body: (hid_t, HDF5DatasetInfo) throws -> T) throws -> T {
+        let dataset = H5Dopen2(id, path, klever_H5P_DEFAULT())
+        guard dataset >= 0 else { throw HDF5Error.malformed(file, "\(path) is not a dataset") }
+        defer { H5Dclose(dataset) }
+        let type = H5Dget_type(dataset)
+        guard type >= 0 else { throw HDF5Error.malformed(file, "cannot read the type of \(path)") }
+        defer { H5Tclose(type) }
+        guard let dType = Self.dType(type) else {
+            throw KleverError(.unsupportedModel, file: file, "dataset \(path) holds elements of a type klever does not read")
+        }
+        let space = H5Dget_space(dataset)
+        guard space >= 0 else { throw HDF5Error.malformed(file, "cannot read the shape of \(path)") }
+        defer { H5Sclose(space) }
+        let rank = H5Sget_simple_extent_ndims(space)
+        guard rank >= 0, rank <= 32 else { throw HDF5Error.malformed(file, "cannot read the shape of \(path)") }
+        var dims = [hsize_t](repeating: 0, count: Int(rank))
+        guard H5Sget_simple_extent_dims(space, &dims, nil) >= 0 else { throw HDF5Error.malformed(file, "cannot read the shape of \(path)") }
+        let shape = dims.map { Int(clamping: $0) }
+        // The sizes come from the file, which may lie: their product must be a size.
+        var bytes = dType.byteWidth ?? 0
+        for dim in shape {
+            let (product, overflow) = bytes.multipliedReportingOverflow(by: dim)
+            guard !overflow else { throw HDF5Error.malformed(file, "\(path) claims more bytes than can exist") }
+            bytes = product
+        }
+        return try body(dataset, HDF5DatasetInfo(dType: dType, shape: shape))
+    }
+
+    /// The numpy type of a stored number type (as h5py writes numpy's: IEEE floats,
+    /// two's-complement integers).
+    private static func dType(_ type: hid_t) -> DType? {
+        let size = H5Tget_size(type)
+        switch H5Tget_class(type) {
+        case H5T_FLOAT: return [2: .float16, 4: .float32, 8: .float64][size]
+        case H5T_INTEGER:
+            let signed = H5Tget_sign(type) != H5T_SGN_NONE
+            return (signed ? [1: .int8, 2: .int16, 4: .int32, 8: .int64] : [1: .uint8, 2: .uint16, 4: .uint32, 8: .uint64])[size]
+        default: return nil
+        }
+    }
 }
 
 /// Gathers names from a libhdf5 iteration callback.

@@ -7,7 +7,9 @@ import Schemas
 /// `variables/` in the tensor bundle format.
 ///
 /// Variables are resource variables (VarHandleOp); the computation reads them with
-/// ReadVariableOp. TensorFlow's loaders (Python's `tf.saved_model.load`, the C++ loader
+/// ReadVariableOp. A variable may be declared before its bytes are written
+/// (``declareVariable(_:type:shape:)``), so that a conversion builds and checks its
+/// whole graph first; nothing is written to `folder` before the first bytes. TensorFlow's loaders (Python's `tf.saved_model.load`, the C++ loader
 /// of TF Serving and Triton) run `restore_op_name` with the checkpoint path fed to
 /// `filename_tensor_name`, then the signature.
 struct SavedModelWriter {
@@ -17,45 +19,77 @@ struct SavedModelWriter {
         var outputs: [String: (tensor: String, type: DType, shape: [Int]?)] = [:]
     }
 
-    private struct Variable {
+    /// A variable of the graph: `handle` names it in the checkpoint, `read` is the
+    /// tensor the computation reads it from.
+    struct Variable {
         let handle: String
         let read: String
         let type: DType
+        let shape: [Int]
     }
 
     var builder = TensorFlowGraphBuilder()
     private var variables: [Variable] = []
-    private var bundle: TensorBundleWriter
+    /// Opened by the first bytes written.
+    private var bundle: TensorBundleWriter?
     private let folder: URL
 
-    /// Starts writing into `folder` (the package's `model/`).
-    init(folder: URL) throws {
+    /// Starts a SavedModel to be written into `folder` (the package's `model/`).
+    init(folder: URL) {
         self.folder = folder
+    }
+
+    /// A variable holding `bytes`; returns the tensor the computation reads it from.
+    mutating func variable(_ name: String, type: DType, shape: [Int], bytes: UnsafeRawBufferPointer) throws -> String {
+        let variable = declareVariable(name, type: type, shape: shape)
+        try write(variable, bytes: bytes)
+        return variable.read
+    }
+
+    /// A variable whose bytes ``write(_:bytes:)`` writes later, once per variable.
+    mutating func declareVariable(_ name: String, type: DType, shape: [Int]) -> Variable {
+        let handle = builder.node("VarHandleOp", name, [], [
+            "dtype": .type(type), "shape": .shape(shape), "shared_name": .string(name), "container": .string(""),
+        ])
+        let read = builder.node("ReadVariableOp", "\(handle)/Read/ReadVariableOp", [handle], ["dtype": .type(type)])
+        let variable = Variable(handle: handle, read: read, type: type, shape: shape)
+        variables.append(variable)
+        return variable
+    }
+
+    /// Writes a declared variable's little-endian bytes into `variables/`.
+    mutating func write(_ variable: Variable, bytes: UnsafeRawBufferPointer) throws {
+        try write(variable) { append in try append(bytes) }
+    }
+
+    /// Writes a declared variable's little-endian bytes into `variables/`, which
+    /// `produce` passes to `append` piece by piece, in order.
+    mutating func write(_ variable: Variable, pieces produce: (_ append: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        try openBundle()
+        try bundle?.add(variable.handle, dType: variable.type, shape: variable.shape, pieces: produce)
+    }
+
+    /// Creates `variables/` and its tensor bundle on first use.
+    private mutating func openBundle() throws {
+        guard bundle == nil else { return }
         let variablesFolder = folder.appendingPathComponent("variables", isDirectory: true)
         try FileManager.default.createDirectory(at: variablesFolder, withIntermediateDirectories: true)
         bundle = try TensorBundleWriter(prefix: variablesFolder.appendingPathComponent("variables"))
     }
 
-    /// A variable holding `bytes`; returns the tensor the computation reads it from.
-    mutating func variable(_ name: String, type: DType, shape: [Int], bytes: UnsafeRawBufferPointer) throws -> String {
-        let handle = builder.node("VarHandleOp", name, [], [
-            "dtype": .type(type), "shape": .shape(shape), "shared_name": .string(name), "container": .string(""),
-        ])
-        try bundle.add(handle, dType: type, shape: shape, bytes: bytes)
-        let read = builder.node("ReadVariableOp", "\(handle)/Read/ReadVariableOp", [handle], ["dtype": .type(type)])
-        variables.append(Variable(handle: handle, read: read, type: type))
-        return read
-    }
-
     /// Adds the saver, writes the variables' index and `saved_model.pb`.
+    /// A graph without variables has neither (RestoreV2 takes at least one tensor);
+    /// the loaders then restore nothing.
     mutating func finish(signature: Signature) throws {
-        let saverDef = addSaver()
-        try bundle.finish()
         var metaGraph = Tensorflow_MetaGraphDef()
+        if !variables.isEmpty {
+            metaGraph.saverDef = addSaver()
+            try openBundle()
+            try bundle?.finish()
+        }
         metaGraph.metaInfoDef.tags = ["serve"]
         metaGraph.metaInfoDef.metaGraphVersion = "v2"
         metaGraph.graphDef = builder.graph
-        metaGraph.saverDef = saverDef
         metaGraph.signatureDef["serving_default"] = .with {
             $0.methodName = "tensorflow/serving/predict"
             $0.inputs = signature.inputs.mapValues(Self.tensorInfo)

@@ -18,16 +18,27 @@ struct TensorBundleWriter {
 
     /// Appends one tensor's little-endian bytes.
     mutating func add(_ name: String, dType: DType, shape: [Int], bytes: UnsafeRawBufferPointer) throws {
+        try add(name, dType: dType, shape: shape) { append in try append(bytes) }
+    }
+
+    /// Appends one tensor's little-endian bytes, which `produce` passes to `append`
+    /// piece by piece, in order: a large tensor needs no buffer of its size.
+    mutating func add(
+        _ name: String, dType: DType, shape: [Int], pieces produce: (_ append: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
         precondition(entries[name] == nil, "tensor \(name) added twice")
+        let offset = data.bytesWritten
         var crc = CRC32C()
-        crc.update(bytes)
+        try produce { piece in
+            crc.update(piece)
+            try data.write(piece)
+        }
         var entry = Tensorflow_BundleEntryProto()
         entry.dtype = Tensorflow_DataType(rawValue: dType.tensorFlowCode ?? 0) ?? .dtInvalid
         entry.shape.dim = shape.map { size in .with { $0.size = Int64(size) } }
-        entry.offset = Int64(data.bytesWritten)
-        entry.size = Int64(bytes.count)
+        entry.offset = Int64(offset)
+        entry.size = Int64(data.bytesWritten - offset)
         entry.crc32C = crc.masked
-        try data.write(bytes)
         entries[name] = entry
     }
 

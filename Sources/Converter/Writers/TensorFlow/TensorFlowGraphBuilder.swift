@@ -10,6 +10,9 @@ struct TensorFlowGraphBuilder {
 
     private(set) var graph = Tensorflow_GraphDef()
     private var names: Set<String> = []
+    /// While set, constants get a control input from this node: a constant used in the
+    /// body of a while loop must be in the loop's frame (``TensorFlowWhileLoop``).
+    var frameAnchor: String?
 
     init() { graph.versions.producer = Self.producerVersion }
 
@@ -21,6 +24,13 @@ struct TensorFlowGraphBuilder {
             name = "\(base)_\(counter)"
             counter += 1
         }
+        return name
+    }
+
+    /// A fresh name derived from `base`, kept from any node's (a while loop's frame name).
+    mutating func reserveName(_ base: String) -> String {
+        let name = uniqueName(base)
+        names.insert(name)
         return name
     }
 
@@ -38,6 +48,13 @@ struct TensorFlowGraphBuilder {
         return unique
     }
 
+    /// Adds an input to a node already added (a while loop's Merge takes the value of
+    /// the next iteration, which is built after it).
+    mutating func addInput(_ input: String, to name: String) {
+        guard let index = graph.node.lastIndex(where: { $0.name == name }) else { preconditionFailure("no node \(name)") }
+        graph.node[index].input.append(input)
+    }
+
     mutating func placeholder(_ name: String, _ type: DType, shape: [Int]?) -> String {
         node("Placeholder", name, [], ["dtype": .type(type), "shape": .shape(shape)])
     }
@@ -49,7 +66,7 @@ struct TensorFlowGraphBuilder {
             $0.tensorShape = TensorFlowAttr.shapeProto(shape ?? [values.count])
             $0.tensorContent = values.withUnsafeBytes { Data($0) }
         }
-        return node("Const", name, [], ["dtype": .type(.int32), "value": .with { $0.tensor = tensor }])
+        return node("Const", name, anchor, ["dtype": .type(.int32), "value": .with { $0.tensor = tensor }])
     }
 
     /// A constant of float32 values (small ones: epsilons, scales).
@@ -59,7 +76,7 @@ struct TensorFlowGraphBuilder {
             $0.tensorShape = TensorFlowAttr.shapeProto(shape ?? [values.count])
             $0.tensorContent = values.withUnsafeBytes { Data($0) }
         }
-        return node("Const", name, [], ["dtype": .type(.float32), "value": .with { $0.tensor = tensor }])
+        return node("Const", name, anchor, ["dtype": .type(.float32), "value": .with { $0.tensor = tensor }])
     }
 
     /// A constant of strings.
@@ -69,8 +86,11 @@ struct TensorFlowGraphBuilder {
             $0.tensorShape = TensorFlowAttr.shapeProto(shape ?? [values.count])
             $0.stringVal = values.map { Data($0.utf8) }
         }
-        return node("Const", name, [], ["dtype": .type(.object), "value": .with { $0.tensor = tensor }])
+        return node("Const", name, anchor, ["dtype": .type(.object), "value": .with { $0.tensor = tensor }])
     }
+
+    /// A constant's inputs: a control input from the frame anchor, if any.
+    private var anchor: [String] { frameAnchor.map { ["^" + $0] } ?? [] }
 }
 
 /// AttrValue constructors.
@@ -90,6 +110,9 @@ extension Tensorflow_AttrValue {
     static func types(_ types: [DType]) -> Tensorflow_AttrValue {
         .with { $0.list.type = types.map { Tensorflow_DataType(rawValue: $0.tensorFlowCode ?? 0) ?? .dtInvalid } }
     }
+
+    /// The type of handles (resource variables, TensorArrays).
+    static let resource = Tensorflow_AttrValue.with { $0.type = .dtResource }
 
     static func shape(_ dims: [Int]?) -> Tensorflow_AttrValue { .with { $0.shape = TensorFlowAttr.shapeProto(dims) } }
     static func int(_ value: Int) -> Tensorflow_AttrValue { .with { $0.i = Int64(value) } }
