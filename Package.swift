@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "klever", targets: ["klever"]),
+        // The parsers, for the fuzz harnesses of the package under Fuzz/.
+        .library(name: "KleverParsers", targets: ["ModelPackage", "Extractor", "Converter", "Registry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
@@ -13,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // System libraries, with shims for what C macros hide from Swift.
@@ -48,11 +53,13 @@ let package = Package(
         ),
         // Triton config.pbtxt from a format and a signature.
         .target(name: "TritonConfig", dependencies: ["ModelPackage", "Schemas"]),
+        // HTTP/1.1 exchanges over libcurl: the transport of the registry and Kubernetes clients.
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         // OCI distribution client (libcurl), local OCI image layout store, the ormb artifact.
         .target(
             name: "Registry",
             dependencies: [
-                "ModelPackage", "CCurl", "CArchive",
+                "ModelPackage", "CurlHTTP", "CArchive",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -67,7 +74,18 @@ let package = Package(
             ]
         ),
         // ModelJob and serving resources, Job and SeldonDeployment composition, reconcile.
-        .target(name: "ControllerLite", dependencies: ["ModelPackage", .product(name: "Yams", package: "Yams")]),
+        // The Kubernetes client, the controller loop and its HTTP endpoint (Harbor webhook, metrics).
+        .target(
+            name: "ControllerLite",
+            dependencies: [
+                "ModelPackage", "CurlHTTP", "Registry", "Extractor", "Converter",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The one executable: a thin command line over the modules.
         .executableTarget(
             name: "klever",
@@ -84,9 +102,17 @@ let package = Package(
         .testTarget(name: "SchemasTests", dependencies: ["Schemas", "TestSupport"]),
         .testTarget(name: "ExtractorTests", dependencies: ["Extractor", "ModelPackage", "Schemas", "TestSupport"]),
         .testTarget(name: "ConverterTests", dependencies: ["Converter", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
-        .testTarget(name: "ControllerLiteTests", dependencies: ["ControllerLite", "ModelPackage", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(
+            name: "ControllerLiteTests",
+            dependencies: [
+                "ControllerLite", "ModelPackage", "CurlHTTP", "Registry", "Extractor", "TestSupport",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "TritonConfigTests", dependencies: ["TritonConfig", "Extractor", "ModelPackage", "Schemas", "TestSupport"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "ModelPackage", "CArchive", "TestSupport"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "CurlHTTP", "ModelPackage", "CArchive", "TestSupport"]),
         .testTarget(name: "ServingInitTests", dependencies: ["ServingInit", "Registry", "ModelPackage", "TestSupport"]),
         .testTarget(name: "kleverTests", dependencies: ["klever", "ModelPackage", "TestSupport"]),
     ]

@@ -31,6 +31,20 @@ static inline CURLcode klever_curl_setopt_callback(CURL *handle, CURLoption opti
     return curl_easy_setopt(handle, option, value);
 }
 
+/// The signature of CURLOPT_XFERINFOFUNCTION: called while a transfer runs, idle or not.
+typedef int (*klever_curl_xferinfo_callback)(void *context, curl_off_t download_total, curl_off_t download_now,
+                                             curl_off_t upload_total, curl_off_t upload_now);
+
+static inline CURLcode klever_curl_setopt_xferinfo(CURL *handle, klever_curl_xferinfo_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
+}
+
+/// Sets a blob option (CA bundle, client certificate or key held in memory); libcurl copies it.
+static inline CURLcode klever_curl_setopt_blob(CURL *handle, CURLoption option, const void *data, size_t length) {
+    struct curl_blob blob = { (void *)data, length, CURL_BLOB_COPY };
+    return curl_easy_setopt(handle, option, &blob);
+}
+
 static inline CURLcode klever_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -21,9 +21,15 @@ struct Caffe2Constant {
         }
     }
 
+    /// The most bytes of values an init_net's ConstantFills may expand to, together: a
+    /// few bytes of a fill name any shape, and its values are made whole (to be written
+    /// into the ONNX file).
+    static let maxFillBytes = 1 << 30
+
     /// The constants of an init_net's fill ops, checked against their shapes.
-    static func constants(of initNet: Caffe2_NetDef, file: String) throws -> [String: Caffe2Constant] {
+    static func constants(of initNet: Caffe2_NetDef, file: String, fillLimit: Int = maxFillBytes) throws -> [String: Caffe2Constant] {
         var constants: [String: Caffe2Constant] = [:]
+        var filledBytes = 0
         for op in initNet.op {
             let arguments = Caffe2Arguments(op)
             guard let output = op.output.first else { continue }
@@ -35,10 +41,15 @@ struct Caffe2Constant {
             case "GivenTensorIntFill": constant = Caffe2Constant(dims: shape, values: .int32s((values?.ints ?? []).map { Int32(truncatingIfNeeded: $0) }))
             case "GivenTensorInt64Fill": constant = Caffe2Constant(dims: shape, values: .int64s(values?.ints ?? []))
             case "ConstantFill":
-                guard let count = InferredTensor(dType: nil, shape: shape).elementCount, count <= 1 << 28 else {
-                    throw KleverError(.malformedModel, file: file, "ConstantFill '\(output)': shape \(shape) is not a real tensor")
-                }
                 let dType = arguments.int("dtype").flatMap { DType(caffe2: $0) } ?? .float32
+                // Held as int64 or 4-byte values (see the switch below).
+                let width = dType == .int64 ? 8 : 4
+                guard let count = InferredTensor(dType: nil, shape: shape).elementCount, count <= (fillLimit - filledBytes) / width else {
+                    throw KleverError(
+                        .malformedModel, file: file,
+                        "ConstantFill '\(output)': shape \(shape) is not a real tensor (the ConstantFills would hold more than \(fillLimit) bytes)")
+                }
+                filledBytes += count * width
                 switch dType {
                 case .int32: constant = Caffe2Constant(dims: shape, values: .int32s(Array(repeating: Int32(clamping: arguments.int("value") ?? 0), count: count)))
                 case .int64: constant = Caffe2Constant(dims: shape, values: .int64s(Array(repeating: Int64(arguments.int("value") ?? 0), count: count)))

@@ -1,3 +1,4 @@
+import CurlHTTP
 import Testing
 @testable import Registry
 

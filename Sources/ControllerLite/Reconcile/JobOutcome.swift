@@ -20,7 +20,8 @@ public enum JobOutcome {
             let image = statuses.first { $0.state?.waiting == waiting }?.image ?? "the image"
             return ModelJobStatus(phase: .failed, message: "failed to pull image \(image): \(waiting.reason ?? "")")
         }
-        if pods.contains(where: { $0.status?.phase == "Running" }) {
+        // A pod that finished well is still running the task until the Job says so.
+        if pods.contains(where: { $0.status?.phase == "Running" || $0.status?.phase == "Succeeded" }) {
             return ModelJobStatus(phase: .running, message: "\(work)ing model")
         }
         return ModelJobStatus(phase: .pending, message: "waiting for the job to start")

@@ -7,7 +7,11 @@ enum GraphDefReader: FormatReader {
     static let format = Format.graphDef
 
     static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
-        let file = try MappedFile(files.url(files.primary), name: files.display(files.primary))
+        try signature(of: MappedFile(files.url(files.primary), name: files.display(files.primary)), given: user)
+    }
+
+    /// The signature of a GraphDef's bytes.
+    static func signature(of file: MappedFile, given user: Signature?) throws -> Signature {
         let graph = try file.decodeMessage(Tensorflow_GraphDef.self, of: .graphDef, skipping: TensorFlowSkeleton.graph)
         guard !graph.node.isEmpty else { throw file.malformed(.graphDef, "the graph has no nodes") }
         return signature(of: graph).filled(from: user)

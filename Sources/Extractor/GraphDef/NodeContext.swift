@@ -18,6 +18,15 @@ struct NodeContext: Sendable {
         return Self.bounded(value)
     }
 
+    /// An output count attribute (`num`, `num_split`); nil beyond `maxOutputs`, as
+    /// each output takes memory during inference.
+    func count(_ name: String) -> Int? {
+        int(name).flatMap { (0...Self.maxOutputs).contains($0) ? $0 : nil }
+    }
+
+    /// More outputs than any real op has.
+    static let maxOutputs = 1 << 16
+
     func ints(_ name: String) -> [Int]? {
         guard case .list(let list)? = attr(name)?.value else { return nil }
         let values = list.i.compactMap(Self.bounded)

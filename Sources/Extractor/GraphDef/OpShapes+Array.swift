@@ -61,7 +61,7 @@ extension OpShapes {
         }
         rules["Fill"] = { context in
             let dims = context.input(0)
-            let shape = dims.value.map { $0.map { $0.map { $0 >= 0 ? $0 : -1 } ?? -1 } } ?? dims.shape.flatMap { $0.count == 1 && $0[0] >= 0 ? Array(repeating: -1, count: $0[0]) : nil }
+            let shape = dims.value.map { $0.map { $0.map { $0 >= 0 ? $0 : -1 } ?? -1 } } ?? dims.shape.flatMap { $0.count == 1 ? Shapes.unknownDims(rank: $0[0]) : nil }
             return [InferredTensor(dType: context.t ?? context.input(1).dType, shape: shape)]
         }
         rules["Tile"] = { context in
@@ -88,7 +88,7 @@ extension OpShapes {
         }
         rules["Unpack"] = { context in
             let input = context.input(0)
-            let count = context.int("num") ?? 0
+            let count = context.count("num") ?? 0
             guard var shape = input.shape, let axis = Shapes.axis(context.int("axis") ?? 0, rank: shape.count) else {
                 return Array(repeating: input.with(dType: context.t ?? input.dType).unknownShape, count: max(count, 1))
             }
@@ -126,7 +126,7 @@ extension OpShapes {
         let target = context.input(1)
         guard let values = target.value else {
             let rank = target.shape?.count == 1 ? target.shape?[0] : nil
-            return [InferredTensor(dType: dType, shape: rank.flatMap { $0 >= 0 ? Array(repeating: -1, count: $0) : nil })]
+            return [InferredTensor(dType: dType, shape: rank.flatMap(Shapes.unknownDims))]
         }
         var output = values.map { $0 ?? -1 }
         let wildcards = values.indices.filter { values[$0] == -1 }
@@ -195,7 +195,7 @@ extension OpShapes {
     }
 
     private static func split(_ input: InferredTensor, axis: InferredTensor, _ context: NodeContext, sizes: [Int?]? = nil) -> [InferredTensor] {
-        let count = max(context.int("num_split") ?? 1, 1)
+        let count = max(context.count("num_split") ?? 1, 1)
         let dType = context.t ?? input.dType
         guard let shape = input.shape, let axisValue = axis.knownValues?.first, let dim = Shapes.axis(axisValue, rank: shape.count) else {
             return Array(repeating: InferredTensor(dType: dType, shape: input.shape.map { $0.map { _ in -1 } }), count: count)

@@ -60,6 +60,16 @@ package enum Shapes {
         }
     }
 
+    /// The highest rank a tensor has (TensorFlow's limit, far beyond any model's): a
+    /// rank read from data, such as a shape vector's length, above it is corrupt.
+    package static let maxRank = 254
+
+    /// `rank` unknown dims; nil (an unknown rank) for a rank no tensor has, so that a
+    /// corrupt length never sizes an allocation.
+    package static func unknownDims(rank: Int) -> [Int]? {
+        (0...maxRank).contains(rank) ? Array(repeating: -1, count: rank) : nil
+    }
+
     /// A negative axis counted from the end; nil when out of range.
     package static func axis(_ axis: Int, rank: Int) -> Int? {
         let resolved = axis < 0 ? axis + rank : axis

@@ -14,6 +14,11 @@ package enum NetDefReader: FormatReader {
     package static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
         let initFile = try MappedFile(files.url(initNet), name: files.display(initNet))
         let predictFile = try MappedFile(files.url(predictNet), name: files.display(predictNet))
+        return try signature(initFile: initFile, predictFile: predictFile, user: user)
+    }
+
+    /// The signature of the two nets' bytes.
+    package static func signature(initFile: MappedFile, predictFile: MappedFile, user: Signature?) throws -> Signature {
         let initialization = try initFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: NetDefSkeleton.initNet)
         let prediction = try predictFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: nil)
         guard !prediction.op.isEmpty else { throw predictFile.malformed(.netDef, "the net has no operators") }

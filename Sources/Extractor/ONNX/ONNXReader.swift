@@ -15,7 +15,11 @@ enum ONNXReader: FormatReader {
     /// Reads a model's structure, without initializer data (external data files are
     /// never opened).
     static func readModel(_ url: URL, name: String) throws -> Onnx_ModelProto {
-        let file = try MappedFile(url, name: name)
+        try readModel(MappedFile(url, name: name))
+    }
+
+    /// Reads a model's structure from its bytes.
+    static func readModel(_ file: MappedFile) throws -> Onnx_ModelProto {
         let model = try file.decodeMessage(Onnx_ModelProto.self, of: .onnx, skipping: ONNXSkeleton.model)
         guard model.hasGraph else {
             throw file.malformed(.onnx, model.irVersion == 0 ? "no ir_version and no graph" : "no graph")

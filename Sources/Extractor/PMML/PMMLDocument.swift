@@ -60,16 +60,20 @@ struct PMMLDocument: Sendable {
 
     /// Reads a PMML file; `name` is how errors refer to it.
     init(url: URL, name: String) throws {
-        let file = try MappedFile(url, name: name)
-        guard file.count > 0 else { throw file.malformed(.pmml, "empty file") }
+        try self.init(MappedFile(url, name: name))
+    }
+
+    /// Reads a PMML document from a file's bytes.
+    init(_ file: MappedFile) throws {
+        guard let base = file.bytes.baseAddress, file.count > 0 else { throw file.malformed(.pmml, "empty file") }
         // libxml2 expands internal entities; refusing any declaration keeps entity
         // expansion attacks (billion laughs) out whatever the library's own limits.
         if Self.declaresEntities(file.bytes) {
             throw file.malformed(.pmml, "the document declares XML entities (a DOCTYPE with <!ENTITY>); PMML needs none and klever does not expand them")
         }
-        guard let stream = InputStream(url: url) else {
-            throw KleverError(.invalidPackage, file: name, "cannot open")
-        }
+        if let problem = XMLInputCheck.problem(in: file.bytes) { throw file.malformed(.pmml, problem) }
+        // The file outlives the parsing, so the parser streams the bytes in place.
+        let stream = InputStream(data: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: file.count, deallocator: .none))
         let parser = PMMLParser(stream: stream)
         switch parser.run() {
         case .success(let document): self = document

@@ -16,7 +16,14 @@ package final class MappedFile: @unchecked Sendable {
     /// How errors name the file.
     package let name: String
     package let bytes: UnsafeRawBufferPointer
-    private let mapping: UnsafeMutableRawPointer?
+    private let storage: Storage
+
+    /// What holds the bytes, released with the file.
+    private enum Storage {
+        case empty
+        case mapping(UnsafeMutableRawPointer)
+        case buffer(UnsafeMutableRawBufferPointer)
+    }
 
     /// Maps `url`; `name` is how errors refer to it.
     package init(_ url: URL, name: String) throws {
@@ -32,19 +39,39 @@ package final class MappedFile: @unchecked Sendable {
         }
         let size = Int(status.st_size)
         guard size > 0 else {
-            mapping = nil
+            storage = .empty
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
         guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
             throw KleverError(.invalidPackage, file: name, "cannot map: \(String(cString: strerror(errno)))")
         }
-        mapping = address
+        storage = .mapping(address)
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
 
+    /// A copy of `bytes` read as a file named `name`: how the fuzz harnesses feed the
+    /// readers. The copy is exactly as long as the input, so a read past its end is
+    /// caught by AddressSanitizer as it would fault past a mapping.
+    package init(bytes source: some Collection<UInt8>, name: String) {
+        self.name = name
+        guard !source.isEmpty else {
+            storage = .empty
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: source.count, alignment: 16)
+        buffer.copyBytes(from: source)
+        storage = .buffer(buffer)
+        bytes = UnsafeRawBufferPointer(buffer)
+    }
+
     deinit {
-        if let mapping { munmap(mapping, bytes.count) }
+        switch storage {
+        case .empty: break
+        case .mapping(let address): munmap(address, bytes.count)
+        case .buffer(let buffer): buffer.deallocate()
+        }
     }
 
     package var count: Int { bytes.count }

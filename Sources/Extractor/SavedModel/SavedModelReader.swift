@@ -10,8 +10,11 @@ enum SavedModelReader: FormatReader {
     private static let internalSignatures: Set<String> = ["__saved_model_init_op", "__saved_model_train_op"]
 
     static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
-        let name = files.display(files.primary)
-        let file = try MappedFile(files.url(files.primary), name: name)
+        try signature(of: MappedFile(files.url(files.primary), name: files.display(files.primary)), given: user)
+    }
+
+    /// The signature of a `saved_model.pb`'s bytes.
+    static func signature(of file: MappedFile, given user: Signature?) throws -> Signature {
         let savedModel = try file.decodeMessage(Tensorflow_SavedModel.self, of: .savedModel, skipping: TensorFlowSkeleton.savedModel)
         guard !savedModel.metaGraphs.isEmpty else { throw file.malformed(.savedModel, "no MetaGraph") }
         // TensorFlow's loader matches the tag set exactly; a set that merely contains
@@ -20,13 +23,13 @@ enum SavedModelReader: FormatReader {
             ?? savedModel.metaGraphs.first { $0.metaInfoDef.tags.contains(servingTag) }
         guard let metaGraph = tagged else {
             let tags = savedModel.metaGraphs.map { "[" + $0.metaInfoDef.tags.joined(separator: ",") + "]" }.joined(separator: " ")
-            throw KleverError(.unsupportedModel, file: name, "no MetaGraph tagged '\(servingTag)' (tags: \(tags))")
+            throw KleverError(.unsupportedModel, file: file.name, "no MetaGraph tagged '\(servingTag)' (tags: \(tags))")
         }
         let keys = metaGraph.signatureDef.keys.filter { !internalSignatures.contains($0) }.sorted()
         guard let key = keys.contains(defaultSignature) ? defaultSignature : keys.first,
               let signature = metaGraph.signatureDef[key]
         else {
-            throw KleverError(.unsupportedModel, file: name, "the '\(servingTag)' MetaGraph has no signature to serve")
+            throw KleverError(.unsupportedModel, file: file.name, "the '\(servingTag)' MetaGraph has no signature to serve")
         }
         return Signature(
             inputs: tensors(signature.inputs),

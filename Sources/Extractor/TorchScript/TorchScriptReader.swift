@@ -12,8 +12,13 @@ enum TorchScriptReader: FormatReader {
     static let format = Format.torchScript
 
     static func signature(of files: ModelFiles, given user: Signature?) throws -> Signature {
-        let name = files.display(files.primary)
-        let archive = try TorchScriptArchive(try MappedFile(files.url(files.primary), name: name))
+        try signature(of: MappedFile(files.url(files.primary), name: files.display(files.primary)), given: user)
+    }
+
+    /// The signature of an archive's bytes.
+    static func signature(of file: MappedFile, given user: Signature?) throws -> Signature {
+        let name = file.name
+        let archive = try TorchScriptArchive(file)
         let root = try rootModule(of: archive, file: name)
         let code = TorchScriptCode(sources: archive.code)
         var signature = Signature(

@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 
 /// The temporary file a blob is downloaded into: kept across attempts and runs (so a

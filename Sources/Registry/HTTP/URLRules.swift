@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 
 /// The URL rules of the distribution protocol: upload locations and redirects.

@@ -1,3 +1,5 @@
+import CurlHTTP
+
 /// Fetching one blob into a temporary file, as a state machine: fed what each attempt
 /// brought (the response head, how many body bytes, how the exchange ended), it says
 /// what to do next. No I/O here; the registry client drives it.

@@ -1,3 +1,5 @@
+import CurlHTTP
+
 /// Sending one blob to a registry, as a state machine: fed each response (status and
 /// headers) or connection failure, it says which request to make next. No I/O here.
 ///

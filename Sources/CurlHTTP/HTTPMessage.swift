@@ -86,17 +86,22 @@ public protocol ResponseSink: AnyObject {
     func receive(body: UnsafeRawBufferPointer) -> Bool
     /// `count` more bytes of the request body went out (for upload progress).
     func sent(bodyBytes count: Int)
+    /// Whether the exchange is no longer wanted; checked about once a second, so that a
+    /// long-lived stream (a Kubernetes watch) stops without waiting for data.
+    var isCancelled: Bool { get }
 }
 
 extension ResponseSink {
     public func sent(bodyBytes count: Int) {}
+    public var isCancelled: Bool { false }
 }
 
 /// Why an exchange produced no complete response.
 public enum TransportError: Error, Sendable, Equatable {
     /// The connection failed, was cut or timed out: worth retrying.
     case connection(String)
-    /// The sink refused the response (too large, unexpected): retrying will not help.
+    /// The sink refused the response (too large, unexpected) or was cancelled: retrying
+    /// will not help.
     case aborted
     /// The request itself could not be made (bad URL, TLS setup, local file).
     case failed(String)

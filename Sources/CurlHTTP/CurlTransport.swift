@@ -13,6 +13,11 @@ public final class CurlTransport: HTTPTransport {
         public var connectTimeoutSeconds = 30
         /// A transfer that moves no byte for this long counts as a cut connection.
         public var stallTimeoutSeconds = 60
+        /// The CA bundle that signed the server's certificate; nil trusts the system's.
+        public var certificateAuthority: PEMSource?
+        /// A client certificate and its key, for servers that authenticate clients by TLS.
+        public var clientCertificate: PEMSource?
+        public var clientKey: PEMSource?
 
         public init(insecure: Bool = false) { self.insecure = insecure }
     }
@@ -61,6 +66,14 @@ public final class CurlTransport: HTTPTransport {
             klever_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
             klever_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
         }
+        set(options.certificateAuthority, file: CURLOPT_CAINFO, blob: CURLOPT_CAINFO_BLOB)
+        set(options.clientCertificate, file: CURLOPT_SSLCERT, blob: CURLOPT_SSLCERT_BLOB)
+        set(options.clientKey, file: CURLOPT_SSLKEY, blob: CURLOPT_SSLKEY_BLOB)
+        // The progress callback runs about once a second even on an idle connection:
+        // it is how a sink that is no longer wanted stops a long-lived stream.
+        klever_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        klever_curl_setopt_xferinfo(handle, Exchange.progress)
+        klever_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
 
         switch request.method {
         case "HEAD":
@@ -100,6 +113,15 @@ public final class CurlTransport: HTTPTransport {
             throw .connection(message)
         default:
             throw .failed(message)
+        }
+    }
+
+    /// Sets a PEM option from a file or from memory.
+    private func set(_ source: PEMSource?, file: CURLoption, blob: CURLoption) {
+        switch source {
+        case .file(let path): klever_curl_setopt_string(handle, file, path)
+        case .data(let data): data.withUnsafeBytes { _ = klever_curl_setopt_blob(handle, blob, $0.baseAddress, $0.count) }
+        case nil: break
         }
     }
 }
@@ -142,6 +164,13 @@ private final class Exchange {
             return 0
         }
         return length
+    }
+
+    static let progress: klever_curl_xferinfo_callback = { context, _, _, _, _ in
+        let exchange = from(context)
+        guard exchange.sink.isCancelled else { return 0 }
+        exchange.aborted = true
+        return 1
     }
 
     static let read: klever_curl_data_callback = { buffer, size, count, context in

@@ -1,0 +1,119 @@
+/// What in an XML document Foundation's XMLParser on Linux cannot survive, found before
+/// the document reaches it: the parser traps on bytes that are not UTF-8 where libxml2
+/// hands them on unconverted, and reads a NULL pointer for a processing instruction
+/// without content (`<?target?>`). Either would end the process, so such a document is
+/// refused with an error instead.
+enum XMLInputCheck {
+    /// Why the document cannot be parsed, or nil when it can.
+    static func problem(in bytes: UnsafeRawBufferPointer) -> String? {
+        let layout = Layout(bytes)
+        let target: String?
+        if let width = layout.unitWidth {
+            // libxml2 converts UTF-16 and UCS-4 to UTF-8 itself; only the markup needs
+            // a look, so every code unit becomes one byte: ASCII as is, others 0x80.
+            target = emptyProcessingInstruction(asciiSkeleton(bytes, width: width, bigEndian: layout.bigEndian))
+        } else {
+            if !declaresConvertedEncoding(bytes), let offset = firstInvalidUTF8(bytes) {
+                return "not UTF-8 text: the byte at offset \(offset) is not valid UTF-8 (a document in another encoding must declare it: <?xml version=\"1.0\" encoding=\"...\"?>)"
+            }
+            target = emptyProcessingInstruction(bytes)
+        }
+        return target.map { "the processing instruction <?\($0)?> has no content, which klever's XML parser cannot read (remove it)" }
+    }
+
+    /// How libxml2 reads the document's bytes, from its first four (XML 1.0, appendix F).
+    private struct Layout {
+        /// Bytes per code unit of UTF-16 (2) or UCS-4 (4); nil for a byte encoding.
+        var unitWidth: Int?
+        var bigEndian = false
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            let head = Array(bytes.prefix(4)) + Array(repeating: 0xFF, count: max(0, 4 - bytes.count))
+            switch (head[0], head[1], head[2], head[3]) {
+            case (0x00, 0x00, 0xFE, 0xFF), (0x00, 0x00, 0x00, 0x3C): (unitWidth, bigEndian) = (4, true)
+            case (0xFF, 0xFE, 0x00, 0x00), (0x3C, 0x00, 0x00, 0x00): (unitWidth, bigEndian) = (4, false)
+            case (0xFE, 0xFF, _, _), (0x00, 0x3C, 0x00, 0x3F): (unitWidth, bigEndian) = (2, true)
+            case (0xFF, 0xFE, _, _), (0x3C, 0x00, 0x3F, 0x00): (unitWidth, bigEndian) = (2, false)
+            default: unitWidth = nil
+            }
+        }
+    }
+
+    private static func asciiSkeleton(_ bytes: UnsafeRawBufferPointer, width: Int, bigEndian: Bool) -> [UInt8] {
+        stride(from: 0, to: bytes.count - width + 1, by: width).map { start in
+            var unit: UInt32 = 0
+            for index in 0..<width {
+                let byte = UInt32(bytes[start + (bigEndian ? index : width - 1 - index)])
+                unit = unit << 8 | byte
+            }
+            return unit < 0x80 ? UInt8(unit) : 0x80
+        }
+    }
+
+    /// Whether the XML declaration names an encoding libxml2 converts from, such as
+    /// ISO-8859-1; a Unicode name over ASCII-compatible bytes is read as UTF-8.
+    private static func declaresConvertedEncoding(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let prefix = Array("<?xml".utf8)
+        guard bytes.count > prefix.count, bytes.prefix(prefix.count).elementsEqual(prefix) else { return false }
+        let declaration = bytes.prefix(1024).prefix { $0 != UInt8(ascii: ">") }
+        let text = String(decoding: declaration, as: UTF8.self)
+        guard let key = text.firstRange(of: "encoding") else { return false }
+        let value = text[key.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" || $0.isWhitespace }
+            .prefix { $0 != "\"" && $0 != "'" && !$0.isWhitespace && $0 != "?" }
+            .uppercased()
+        return !value.isEmpty && !value.hasPrefix("UTF") && !value.hasPrefix("UCS") && !value.hasPrefix("ISO-10646")
+    }
+
+    private static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        if String(validating: bytes, as: UTF8.self) != nil { return nil }
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return nil
+            }
+        }
+    }
+
+    /// The target of the first processing instruction with nothing after its target
+    /// (`<?a?>`; `<?a ?>` has empty content, which the parser takes), outside comments
+    /// and CDATA sections.
+    private static func emptyProcessingInstruction<Text: RandomAccessCollection<UInt8>>(_ text: Text) -> String? where Text.Index == Int {
+        let comment = (open: Array("<!--".utf8), close: Array("-->".utf8))
+        let cdata = (open: Array("<![CDATA[".utf8), close: Array("]]>".utf8))
+        var index = text.startIndex
+        while let start = text[index...].firstIndex(of: UInt8(ascii: "<")) {
+            if text[start...].starts(with: comment.open) {
+                index = end(of: comment.close, in: text, from: start + comment.open.count)
+            } else if text[start...].starts(with: cdata.open) {
+                index = end(of: cdata.close, in: text, from: start + cdata.open.count)
+            } else if start + 1 < text.endIndex, text[start + 1] == UInt8(ascii: "?") {
+                let target = text[(start + 2)...].prefix { $0 != UInt8(ascii: "?") && !isSpace($0) }
+                if !target.isEmpty, text[target.endIndex...].starts(with: Array("?>".utf8)) {
+                    return String(decoding: target, as: UTF8.self)
+                }
+                index = start + 2
+            } else {
+                index = start + 1
+            }
+        }
+        return nil
+    }
+
+    /// The index after the first `marker` at or after `start`, or the end of the text.
+    private static func end<Text: RandomAccessCollection<UInt8>>(of marker: [UInt8], in text: Text, from start: Int) -> Int where Text.Index == Int {
+        var index = start
+        while index + marker.count <= text.endIndex {
+            if text[index..<index + marker.count].elementsEqual(marker) { return index + marker.count }
+            index += 1
+        }
+        return text.endIndex
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+}

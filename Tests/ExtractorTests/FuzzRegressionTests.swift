@@ -1,0 +1,56 @@
+import Foundation
+import ModelPackage
+import Testing
+import TestSupport
+@testable import Extractor
+
+/// Inputs that `build/fuzz` found crashing, hanging or exhausting memory (see
+/// docs/fuzzing.md), each read through the reader the harness ran: they must now end
+/// in a KleverError. Larger reproducers lie under fixtures/regressions/<target>/.
+@Suite struct FuzzRegressionTests {
+    private func reproducer(_ target: String, _ name: String) throws -> MappedFile {
+        try MappedFile(Fixtures.root.appendingPathComponent("regressions/\(target)/\(name)"), name: name)
+    }
+
+    private func bytes(_ text: String, name: String) -> MappedFile { MappedFile(bytes: Array(text.utf8), name: name) }
+
+    // MARK: PMML (Foundation's XMLParser traps on what libxml2 hands it unconverted)
+
+    /// A processing instruction whose target is not UTF-8 (found by the pmml target).
+    @Test func pmmlProcessingInstructionNotUTF8() throws {
+        let error = #expect(throws: KleverError.self) { try PMMLDocument(reproducer("pmml", "invalid-utf8-processing-instruction.pmml")) }
+        #expect(error?.description.contains("not valid UTF-8") == true)
+    }
+
+    /// Bytes that are not UTF-8 (0xC3 0xC3: a lead byte without its continuation) in an
+    /// element name, an attribute value, a comment, or under a UTF-16 declaration,
+    /// which libxml2 ignores for ASCII-compatible bytes.
+    @Test(arguments: [
+        (#"<PMML version="4.4"><a"#, #" b="1"/></PMML>"#),
+        (#"<PMML version="4.4"><a b=""#, #""/></PMML>"#),
+        (#"<PMML version="4.4"><!-- "#, #" --></PMML>"#),
+        (#"<?xml version="1.0" encoding="UTF-16"?><PMML version="4.4"><a"#, #"/></PMML>"#),
+    ])
+    func pmmlBytesNotUTF8(_ before: String, _ after: String) {
+        let document = Array(before.utf8) + [0xC3, 0xC3] + Array(after.utf8)
+        let error = #expect(throws: KleverError.self) { try PMMLDocument(MappedFile(bytes: document, name: "model.pmml")) }
+        #expect(error?.description.contains("not valid UTF-8") == true)
+    }
+
+    /// `<?target?>` makes Foundation read a NULL pointer, in UTF-8 as in UTF-16.
+    @Test func pmmlProcessingInstructionWithoutContent() throws {
+        let text = #"<?xml version="1.0"?><PMML version="4.4"><DataDictionary/><?a?></PMML>"#
+        for document in [Array(text.utf8), Array(text.data(using: .utf16)!)] {
+            let error = #expect(throws: KleverError.self) { try PMMLDocument(MappedFile(bytes: document, name: "model.pmml")) }
+            #expect(error?.description.contains("<?a?> has no content") == true)
+        }
+    }
+
+    /// What the check lets through: `<?a ?>`, `<?a?>` inside a comment, and bytes that
+    /// are not UTF-8 in a document that declares its 8-bit encoding.
+    @Test func pmmlCheckKeepsReadableDocuments() throws {
+        let latin1 = #"<?xml version="1.0" encoding="ISO-8859-1"?><PMML version="4.4"><?a ?><!-- <?a?> --><DataDictionary><DataField name="caf\#u{E9}" optype="continuous" dataType="double"/></DataDictionary><RegressionModel functionName="regression"><MiningSchema><MiningField name="caf\#u{E9}"/></MiningSchema></RegressionModel></PMML>"#
+        let document = try PMMLDocument(MappedFile(bytes: Array(latin1.data(using: .isoLatin1)!), name: "model.pmml"))
+        #expect(document.miningFields.map(\.name) == ["caf\u{E9}"])
+    }
+}
