@@ -45,13 +45,27 @@ extension KerasTranslation {
                 let weight = try translation.weight(slot, of: call).name
                 return lifted ? translation.expandDims(weight, axis: 0) : weight
             }
+            // x's shape as it is now: lengthened by the causal padding, lifted to 2D.
+            var shape = input.shape
+            if causal, let length = shape?[1], length >= 0 { shape?[1] = length + (window.kernel[0] - 1) * window.dilation[0] }
+            if lifted { shape?.insert(1, at: 1) }
+            func depthwise() throws -> String {
+                let spread = DepthwiseSpread(
+                    kernel: (lifted ? [1] : []) + window.kernel, dilation: (lifted ? [1] : []) + window.dilation,
+                    padding: causal ? "VALID" : window.padding)
+                guard spread.isDilated else {
+                    return translation.op("DepthwiseConv2dNative", [x, try kernel("depthwise_kernel")], attributes)
+                }
+                guard window.strides.allSatisfy({ $0 == 1 }) else { throw KerasUnsupported("strides with a dilation") }
+                return translation.dilatedDepthwise(KerasTensor(name: x, dType: .float32, shape: shape), kernel: try kernel("depthwise_kernel"), spread)
+            }
             var y: String
             switch kind {
             case .standard: y = translation.op(rank == 3 ? "Conv3D" : "Conv2D", [x, try kernel("kernel")], attributes)
-            case .depthwise: y = translation.op("DepthwiseConv2dNative", [x, try kernel("depthwise_kernel")], attributes)
+            case .depthwise: y = try depthwise()
             case .separable:
                 // tf.nn.separable_conv2d: the depthwise step strided and dilated, then a 1x1 one.
-                let depthwise = translation.op("DepthwiseConv2dNative", [x, try kernel("depthwise_kernel")], attributes)
+                let depthwise = try depthwise()
                 y = translation.op("Conv2D", [depthwise, try kernel("pointwise_kernel")], [
                     "T": .float32, "strides": .ints([1, 1, 1, 1]), "padding": .string("VALID"),
                 ])
@@ -60,6 +74,61 @@ extension KerasTranslation {
             return try translation.biased(y, call)
         }
         return try activation(call.arguments["activation"], y)
+    }
+
+    /// The window of a depthwise convolution as tf.nn.depthwise_conv2d spreads a dilated
+    /// one out: the dilation becomes SpaceToBatchND's block, the padding explicit.
+    private struct DepthwiseSpread {
+        let kernel: [Int]
+        let dilation: [Int]
+        let padding: String
+
+        var isDilated: Bool { dilation.contains { $0 > 1 } }
+
+        /// The padding before and after each spatial dim that the dilated kernel needs.
+        func basePadding(_ index: Int) -> (start: Int, end: Int) {
+            guard padding == "SAME" else { return (0, 0) }
+            let total = (kernel[index] - 1) * dilation[index]
+            return (total / 2, total - total / 2)
+        }
+    }
+
+    /// A dilated depthwise convolution. TensorFlow's CPU kernel of DepthwiseConv2dNative
+    /// refuses dilations, so this runs it undilated between SpaceToBatchND and
+    /// BatchToSpaceND, as tf.nn.depthwise_conv2d (`with_space_to_batch`) does: the input
+    /// is padded to a multiple of the block, and the extra is cropped off again.
+    /// Keras allows no stride with a dilation.
+    private mutating func dilatedDepthwise(_ x: KerasTensor, kernel: String, _ spread: DepthwiseSpread) -> String {
+        var paddings: [String] = []
+        var crops: [String] = []
+        var known: [Int] = []
+        for index in 0..<2 {
+            let (start, end) = spread.basePadding(index)
+            let block = spread.dilation[index]
+            // The padding at the end that makes the padded length a multiple of the block.
+            let extra: String
+            if let length = x.shape?[index + 1], length >= 0 {
+                let value = (block - (length + start + end) % block) % block
+                known += [start, end + value]
+                extra = constant(int32s: [value], shape: [])
+            } else {
+                let blockSize = constant(int32s: [block], shape: [])
+                let padded = op("AddV2", [dim(x, index + 1), constant(int32s: [start + end], shape: [])], ["T": .int32])
+                let short = op("Sub", [blockSize, op("FloorMod", [padded, blockSize], ["T": .int32])], ["T": .int32])
+                extra = op("FloorMod", [short, blockSize], ["T": .int32])
+            }
+            paddings += [constant(int32s: [start], shape: []), op("AddV2", [constant(int32s: [end], shape: []), extra], ["T": .int32])]
+            crops += [constant(int32s: [0], shape: []), extra]
+        }
+        let square = constant(int32s: [2, 2])
+        let padding = known.count == 4 ? constant(int32s: known, shape: [2, 2]) : op("Reshape", [pack(paddings), square], ["T": .int32])
+        let crop = op("Reshape", [pack(crops), square], ["T": .int32])
+        let blockShape = constant(int32s: spread.dilation)
+        let spaced = op("SpaceToBatchND", [x.name, blockShape, padding], ["T": .float32, "Tblock_shape": .int32, "Tpaddings": .int32])
+        let convolved = op("DepthwiseConv2dNative", [spaced, kernel], [
+            "T": .float32, "strides": .ints([1, 1, 1, 1]), "dilations": .ints([1, 1, 1, 1]), "padding": .string("VALID"),
+        ])
+        return op("BatchToSpaceND", [convolved, blockShape, crop], ["T": .float32, "Tblock_shape": .int32, "Tcrops": .int32])
     }
 
     /// A transposed convolution: the gradient of a convolution, whose output size (batch
