@@ -2,8 +2,13 @@ import ModelPackage
 @testable import Extractor
 
 extension FuzzTarget {
-    /// The binary containers: TorchScript's zip and pickle, MXNet's NDArray list.
+    /// The binary containers: Keras' HDF5, TorchScript's zip and pickle, MXNet's NDArray list.
     static let archiveTargets: [FuzzTarget] = [
+        // libhdf5 over a file image in memory, then the model_config it holds.
+        FuzzTarget(name: "h5", fileName: "model/model.h5") { file in
+            let stored = try KerasH5File(image: file)
+            _ = try KerasH5Reader.signature(config: stored.config, kerasVersion: stored.kerasVersion, file: file.name, logger: KerasH5Reader.logger)
+        },
         FuzzTarget(name: "torchscript-zip", fileName: "model/model.pt") { file in
             _ = try TorchScriptReader.signature(of: file, given: nil)
         },

@@ -13,17 +13,23 @@ package struct KerasH5File {
     static let maxConfigBytes = 64 << 20
 
     package init(_ url: URL, name: String) throws {
-        (config, kerasVersion, backend) = try HDF5File.read(url, name: name, as: .h5) { file in
-            let root = file.root
-            guard let config = try root.stringAttribute("model_config", limit: Self.maxConfigBytes) else {
-                let reason = try Self.whyNoConfig(root)
-                throw KleverError(.malformedModel, file: name, "no model_config attribute: \(reason)")
-            }
-            // Informational: a version or backend of another type does not matter.
-            let version = try? root.stringAttribute("keras_version", limit: 1024)
-            let backend = try? root.stringAttribute("backend", limit: 1024)
-            return (config, version, backend)
+        self = try HDF5File.read(url, name: name, as: .h5) { try Self(root: $0.root, name: name) }
+    }
+
+    /// The same of a file image in memory (the fuzz harness).
+    package init(image: MappedFile) throws {
+        self = try HDF5File.read(image: image, as: .h5) { try Self(root: $0.root, name: image.name) }
+    }
+
+    private init(root: HDF5Group, name: String) throws {
+        guard let config = try root.stringAttribute("model_config", limit: Self.maxConfigBytes) else {
+            let reason = try Self.whyNoConfig(root)
+            throw KleverError(.malformedModel, file: name, "no model_config attribute: \(reason)")
         }
+        self.config = config
+        // Informational: a version or backend of another type does not matter.
+        kerasVersion = try? root.stringAttribute("keras_version", limit: 1024)
+        backend = try? root.stringAttribute("backend", limit: 1024)
     }
 
     /// What a file without `model_config` is instead.

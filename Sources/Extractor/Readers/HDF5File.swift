@@ -20,16 +20,41 @@ package struct HDF5File {
     /// libhdf5 cannot open (truncated, corrupt), throws a `malformedModel` error
     /// describing it as a file of `format`.
     package static func read<T>(_ url: URL, name: String, as format: Format, _ body: (HDF5File) throws -> T) throws -> T {
-        let mapped = try MappedFile(url, name: name)
-        guard hasSignature(mapped.bytes) else {
-            throw mapped.malformed(format, mapped.count == 0 ? "empty file" : "not an HDF5 file (no HDF5 signature)")
+        try checkSignature(MappedFile(url, name: name), as: format)
+        // By path: libhdf5 reads only the metadata asked for, never the weights.
+        return try open(name: name, as: format, body) { access in H5Fopen(url.path, klever_H5F_ACC_RDONLY(), access) }
+    }
+
+    /// ``read(_:name:as:_:)`` over a file image in memory (libhdf5's core driver), for
+    /// the fuzz harness: libhdf5 copies the image, so this is for small inputs only.
+    package static func read<T>(image: MappedFile, as format: Format, _ body: (HDF5File) throws -> T) throws -> T {
+        try checkSignature(image, as: format)
+        return try open(name: image.name, as: format, body) { access in
+            guard H5Pset_fapl_core(access, 1 << 16, false) >= 0,
+                  H5Pset_file_image(access, UnsafeMutableRawPointer(mutating: image.bytes.baseAddress), image.count) >= 0
+            else { return -1 }
+            return H5Fopen(image.name, klever_H5F_ACC_RDONLY(), access)
         }
-        return try serialized {
+    }
+
+    private static func checkSignature(_ file: MappedFile, as format: Format) throws {
+        guard hasSignature(file.bytes) else {
+            throw file.malformed(format, file.count == 0 ? "empty file" : "not an HDF5 file (no HDF5 signature)")
+        }
+    }
+
+    /// Opens a file with `opening` (given a file-access property list), runs `body` on its
+    /// root group and closes it.
+    private static func open<T>(
+        name: String, as format: Format, _ body: (HDF5File) throws -> T, opening: (hid_t) -> hid_t
+    ) throws -> T {
+        try serialized {
             klever_H5E_silence()
             let access = H5Pcreate(klever_H5P_FILE_ACCESS())
-            defer { if access >= 0 { H5Pclose(access) } }
-            if access >= 0 { klever_H5P_no_file_locking(access) }
-            let file = H5Fopen(url.path, klever_H5F_ACC_RDONLY(), access >= 0 ? access : klever_H5P_DEFAULT())
+            guard access >= 0 else { throw HDF5Error.malformed(name, "libhdf5 cannot make a file-access property list") }
+            defer { H5Pclose(access) }
+            klever_H5P_no_file_locking(access)
+            let file = opening(access)
             guard file >= 0 else {
                 throw KleverError(
                     .malformedModel, file: name,
