@@ -22,8 +22,6 @@ public enum ServeInit {
         public var usingOrmbfile: Bool
         public var inputs: [TensorSpec]?
         public var outputs: [TensorSpec]?
-        /// `ROOTPATH`: serve this folder inside the model instead of the whole of it.
-        public var rootPath: String?
 
         /// The request of `klever serve-init MODEL_REF DEST` with the original's variables.
         public init(reference: String, destination: String, environment: [String: String]) throws {
@@ -38,7 +36,8 @@ public enum ServeInit {
             usingOrmbfile = value("USING_ORMBFILE").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? true
             inputs = try value("INPUTS").map { try TensorSpec.list(json: $0, source: "INPUTS") }
             outputs = try value("OUTPUTS").map { try TensorSpec.list(json: $0, source: "OUTPUTS") }
-            rootPath = value("ROOTPATH")
+            // ROOTPATH, the original client's cache root (Seldon sets /mnt), has no use
+            // here: klever keeps no cache, only the staging folder beside DEST.
         }
     }
 
@@ -56,6 +55,7 @@ public enum ServeInit {
             logger.info("\(destination.path) already holds \(request.reference)")
             return false
         }
+        if let format = request.format { try checkServed(format, request) }
         // A fixed staging name: a restarted init container resumes its downloads there.
         let staging = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).klever-staging")
         try? manager.removeItem(at: staging)
@@ -67,10 +67,7 @@ public enum ServeInit {
         guard let format = try request.format ?? ormbfile.format() else {
             throw KleverError(.invalidOrmbfile, file: request.reference.description, "the ormbfile names no format; set FORMAT")
         }
-        guard ServingLayout.server(for: format) != nil else {
-            throw KleverError(.unsupportedModel, file: request.reference.description, "\(format.rawValue) models are not served; convert them first (klever convert)")
-        }
-        if let rootPath = request.rootPath { try narrow(package, to: rootPath) }
+        try checkServed(format, request)
         let signature = try servedSignature(request, package: package, ormbfile: ormbfile, format: format)
         ormbfile.setSignature(signature)
         try ormbfile.write(to: package.ormbfileURL)
@@ -97,21 +94,9 @@ public enum ServeInit {
         return signature
     }
 
-    /// Keeps only `model/<rootPath>` as the model.
-    private static func narrow(_ package: ModelPackageFolder, to rootPath: String) throws {
-        let manager = FileManager.default
-        let root = package.modelURL.appendingPathComponent(rootPath).standardizedFileURL
-        guard root.path.hasPrefix(package.modelURL.standardizedFileURL.path + "/"), manager.fileExists(atPath: root.path) else {
-            throw KleverError(.usage, file: "ROOTPATH", "'\(rootPath)' is not a folder inside the model")
-        }
-        let kept = package.url.appendingPathComponent(".root")
-        do {
-            try manager.moveItem(at: root, to: kept)
-            try manager.removeItem(at: package.modelURL)
-            try manager.moveItem(at: kept, to: package.modelURL)
-        } catch {
-            throw KleverError(.unpack, file: package.path, "cannot keep ROOTPATH '\(rootPath)': \(error.localizedDescription)")
-        }
+    private static func checkServed(_ format: Format, _ request: Request) throws {
+        guard ServingLayout.server(for: format) == nil else { return }
+        throw KleverError(.unsupportedModel, file: request.reference.description, "\(format.rawValue) models are not served; convert them first (klever convert)")
     }
 
     /// Puts the new layout in place of whatever the destination held.

@@ -43,7 +43,8 @@ public enum SeldonComposer {
         public var image: String
         public var args: [String]
         public var httpPort: Int
-        public var grpcPort: Int
+        /// nil: the server speaks only HTTP.
+        public var grpcPort: Int?
         /// v2 protocol health endpoints, or the server's own readiness path.
         public var readinessPath: String
         public var livenessPath: String
@@ -62,9 +63,12 @@ public enum SeldonComposer {
                 image: "seldonio/mlserver:1.3.5", args: ["mlserver", "start", "\(modelsPath)/\(servingName)"],
                 httpPort: 8080, grpcPort: 8081, readinessPath: "/v2/health/ready", livenessPath: "/v2/health/live")
         case .pmml:
+            // Openscoring deploys the PMML files of --model-dir, each under its file name
+            // without the extension: serve-init's model.pmml is the model `model`, whose
+            // summary answers only once it is deployed.
             return Server(
-                image: "openscoring/openscoring:2.1.1", args: [],
-                httpPort: 8080, grpcPort: 8081, readinessPath: "/openscoring/model", livenessPath: "/openscoring/model")
+                image: "openscoring/openscoring:2.1.1", args: ["--model-dir", "\(modelsPath)/\(servingName)/1"],
+                httpPort: 8080, grpcPort: nil, readinessPath: "/openscoring/model/model", livenessPath: "/openscoring")
         default:
             throw .invalid("no server for \(format.rawValue) models")
         }
@@ -77,10 +81,8 @@ public enum SeldonComposer {
 
         var container = Container(name: serving.name, image: server.image)
         container.args = server.args.isEmpty ? nil : server.args
-        container.ports = [
-            .init(name: "http", containerPort: server.httpPort, protocol: "TCP"),
-            .init(name: "grpc", containerPort: server.grpcPort, protocol: "TCP"),
-        ]
+        container.ports = [.init(name: "http", containerPort: server.httpPort, protocol: "TCP")]
+        if let grpcPort = server.grpcPort { container.ports?.append(.init(name: "grpc", containerPort: grpcPort, protocol: "TCP")) }
         container.readinessProbe = .init(httpGet: .init(path: server.readinessPath, port: server.httpPort), initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 3)
         container.livenessProbe = .init(httpGet: .init(path: server.livenessPath, port: server.httpPort), initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3)
         container.volumeMounts = [.init(name: modelsVolume, mountPath: modelsPath)]
@@ -96,24 +98,28 @@ public enum SeldonComposer {
         if !limits.isEmpty { container.resources = .init(limits: limits, requests: nil) }
 
         var pod = PodSpec(containers: [container])
-        pod.initContainers = [try JSONValue(encoding: initContainer(serving, format: format, settings: settings))]
+        pod.initContainers = [try JSONValue(encoding: try initContainer(serving, format: format, settings: settings))]
         pod.volumes = [Volume(emptyDir: modelsVolume)]
 
-        var metadata = ObjectMeta(name: serving.name, namespace: serving.namespace, labels: ["kleveross.io/serving": serving.name])
-        metadata.annotations = ["seldon.io/no-engine": "true"]
+        let metadata = ObjectMeta(name: serving.name, namespace: serving.namespace, labels: ["kleveross.io/serving": serving.name])
         let graph = SeldonDeployment.Graph(
             name: serving.name, type: "MODEL",
             endpoint: .init(type: "REST", httpPort: server.httpPort, grpcPort: server.grpcPort), children: [])
+        // The server answers the clients itself: no Seldon executor in front of it.
         let predictor = SeldonDeployment.Predictor(
-            name: "default", replicas: serving.replicas ?? 1, graph: graph, componentSpecs: [.init(spec: pod)])
+            name: "default", annotations: ["seldon.io/no-engine": "true"], replicas: serving.replicas ?? 1, graph: graph,
+            componentSpecs: [.init(spec: pod)])
         return SeldonDeployment(metadata: metadata, spec: .init(name: serving.name, protocol: "v2", predictors: [predictor]))
     }
 
     /// `klever serve-init MODEL DEST`: pulls the model into the shared volume, laid out
-    /// for the server, with its config.
-    static func initContainer(_ serving: ServingSpec, format: Format, settings: WorkerSettings) -> Container {
+    /// for the server, with its config. A model named as ModelJobs name them
+    /// (`project/name:tag`) is in the controller's registry.
+    static func initContainer(_ serving: ServingSpec, format: Format, settings: WorkerSettings) throws -> Container {
+        let domain = settings.registryDomain.isEmpty ? nil : settings.registryDomain
+        let model = try WorkerRequest.reference(serving.model, variable: "model", domain: domain)
         var container = Container(name: "model-initializer", image: settings.image)
-        container.command = ["klever", "serve-init", serving.model, "\(modelsPath)/\(serving.name)"]
+        container.command = ["klever", "serve-init", model.description, "\(modelsPath)/\(serving.name)"]
         var env = [
             EnvVar(name: "MODEL_STORE", value: modelsPath), EnvVar(name: "SERVING_NAME", value: serving.name),
             EnvVar(name: "FORMAT", value: format.rawValue), EnvVar(name: "USING_ORMBFILE", value: "true"),
@@ -121,7 +127,7 @@ public enum SeldonComposer {
         if let secret = settings.credentialsSecret {
             env += [EnvVar(name: "ORMB_USERNAME", secret: secret, key: "username"), EnvVar(name: "ORMB_PASSWORD", secret: secret, key: "password")]
         }
-        container.env = env
+        container.env = env + settings.connectionVariables
         container.volumeMounts = [.init(name: modelsVolume, mountPath: modelsPath)]
         return container
     }

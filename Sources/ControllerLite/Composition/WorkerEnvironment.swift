@@ -1,4 +1,5 @@
 import ModelPackage
+import Registry
 
 /// How the controller runs workers: image, registry, credentials, resources.
 public struct WorkerSettings: Hashable, Sendable {
@@ -14,6 +15,10 @@ public struct WorkerSettings: Hashable, Sendable {
     /// Resource limits of the job container (`MODELJOB_TASK_CPU`, `MODELJOB_TASK_MEM`).
     public var cpu: String?
     public var memory: String?
+    /// How workers reach the registry (`KLEVER_PLAIN_HTTP`, `KLEVER_INSECURE`), passed on
+    /// to every Job and serving init container: plain HTTP, TLS without checks.
+    public var plainHTTP = false
+    public var insecure = false
 
     public init(image: String, registryDomain: String) {
         self.image = image
@@ -30,7 +35,15 @@ public struct WorkerSettings: Hashable, Sendable {
         settings.password = environment["SERVER_ORMB_PASSWORD"]
         settings.cpu = environment["MODELJOB_TASK_CPU"].flatMap { $0.isEmpty ? nil : $0 }
         settings.memory = environment["MODELJOB_TASK_MEM"].flatMap { $0.isEmpty ? nil : $0 }
+        let connection = RegistryClient.Options(environment: environment)
+        (settings.plainHTTP, settings.insecure) = (connection.plainHTTP, connection.insecure)
         return settings
+    }
+
+    /// The variables that pass ``plainHTTP`` and ``insecure`` on: none for the defaults.
+    var connectionVariables: [EnvVar] {
+        (plainHTTP ? [EnvVar(name: RegistryClient.Options.plainHTTPVariable, value: "true")] : [])
+            + (insecure ? [EnvVar(name: RegistryClient.Options.insecureVariable, value: "true")] : [])
     }
 }
 
@@ -105,6 +118,6 @@ public enum WorkerEnvironment {
             variables.append(EnvVar(name: "SERVER_ORMB_PASSWORD", value: settings.password ?? ""))
         }
         // The ModelJob's own variables come last, so they win.
-        return variables + (job.spec.env ?? [])
+        return variables + settings.connectionVariables + (job.spec.env ?? [])
     }
 }

@@ -15,6 +15,8 @@ public struct SeldonDeployment: Codable, Hashable, Sendable {
 
     public struct Predictor: Codable, Hashable, Sendable {
         public var name: String
+        /// Where Seldon's operator reads `seldon.io/no-engine`.
+        public var annotations: [String: String]?
         public var replicas: Int
         public var graph: Graph
         public var componentSpecs: [ComponentSpec]
@@ -24,7 +26,8 @@ public struct SeldonDeployment: Codable, Hashable, Sendable {
         public struct Endpoint: Codable, Hashable, Sendable {
             public var type: String
             public var httpPort: Int
-            public var grpcPort: Int
+            /// nil for a server that speaks only HTTP.
+            public var grpcPort: Int?
         }
 
         public var name: String

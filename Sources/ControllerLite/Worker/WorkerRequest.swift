@@ -28,6 +28,8 @@ public struct WorkerRequest: Sendable {
     public let storeDirectory: String?
     /// `INPUTS`: input tensors for a conversion, overriding the source ormbfile's.
     public let inputs: [TensorSpec]?
+    /// `KLEVER_PLAIN_HTTP` and `KLEVER_INSECURE`: how the registry is reached.
+    public let connection: RegistryClient.Options
 
     /// Where the task's result is pushed: the source tag for an extraction.
     public var destination: ModelReference {
@@ -67,6 +69,7 @@ public struct WorkerRequest: Sendable {
         }
         storeDirectory = value("KLEVER_STORE")
         inputs = try value("INPUTS").map { try TensorSpec.list(json: $0, source: "INPUTS") }
+        connection = RegistryClient.Options(environment: environment)
     }
 
     /// A reference as the ModelJob gives it (`project/name:tag`), in the registry

@@ -25,7 +25,7 @@ public struct WorkerStores {
         func open(_ reference: ModelReference) throws -> ArtifactStore {
             try ModelStores.open(
                 for: reference, storeDirectory: request.storeDirectory, credentials: { request.credentials },
-                options: RegistryClient.Options(), logger: logger)
+                options: request.connection, logger: logger)
         }
         let source = try open(request.source)
         let destination = request.destination.registry == request.source.registry ? source : try open(request.destination)

@@ -27,6 +27,17 @@ public final class RegistryClient: ArtifactStore {
             self.plainHTTP = plainHTTP
             self.insecure = insecure
         }
+
+        /// The variables that set ``plainHTTP`` and ``insecure`` where no flag can: in a
+        /// Job pod and the serving init container, which the controller configures.
+        public static let plainHTTPVariable = "KLEVER_PLAIN_HTTP"
+        public static let insecureVariable = "KLEVER_INSECURE"
+
+        /// Options from ``plainHTTPVariable`` and ``insecureVariable`` (`true`, `1`, `yes`).
+        public init(environment: [String: String]) {
+            func isSet(_ name: String) -> Bool { ["1", "true", "yes"].contains(environment[name]?.lowercased() ?? "") }
+            self.init(plainHTTP: isSet(Self.plainHTTPVariable), insecure: isSet(Self.insecureVariable))
+        }
     }
 
     /// `host[:port]`, as references name it.

@@ -12,7 +12,8 @@ struct ServeInitCommand: ParsableCommand {
             DEST (normally $MODEL_STORE/$SERVING_NAME) gets ormbfile.yaml, the model under 1/ \
             with the file names the server expects, and config.pbtxt (Triton) or \
             model-settings.json (MLServer). Variables: SERVING_NAME, FORMAT, USING_ORMBFILE, \
-            INPUTS, OUTPUTS, ROOTPATH, ORMB_USERNAME, ORMB_PASSWORD. Running it again reuses a \
+            INPUTS, OUTPUTS, ORMB_USERNAME, ORMB_PASSWORD, KLEVER_PLAIN_HTTP, KLEVER_INSECURE (ROOTPATH, the \
+            original's cache root, is not needed). Running it again reuses a \
             complete layout; a failure leaves nothing half-laid.
             """
     )

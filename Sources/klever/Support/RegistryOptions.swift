@@ -6,13 +6,19 @@ import Registry
 
 /// How to reach a registry: TLS choices and credentials (ormb's flags).
 struct ConnectionOptions: ParsableArguments {
-    @Flag(name: .customLong("plain-http"), help: "Use plain HTTP (the default only for loopback registries).")
+    @Flag(name: .customLong("plain-http"), help: "Use plain HTTP (the default only for loopback registries; also KLEVER_PLAIN_HTTP=true).")
     var plainHTTP = false
 
-    @Flag(help: "Use TLS without checking the registry's certificate.")
+    @Flag(help: "Use TLS without checking the registry's certificate (also KLEVER_INSECURE=true).")
     var insecure = false
 
-    var registryOptions: RegistryClient.Options { RegistryClient.Options(plainHTTP: plainHTTP, insecure: insecure) }
+    /// The flags, or the variables where a flag is not given.
+    var registryOptions: RegistryClient.Options {
+        var options = RegistryClient.Options(environment: ProcessInfo.processInfo.environment)
+        options.plainHTTP = options.plainHTTP || plainHTTP
+        options.insecure = options.insecure || insecure
+        return options
+    }
 }
 
 /// Where a model lives and who may reach it: for push and pull.
