@@ -127,6 +127,9 @@ struct CaffeTranslation {
             var arguments = CaffeWindowArguments.pooling(parameter) + [Caffe2Argument.string("order", "NCHW")]
             if parameter.globalPooling { arguments.append(Caffe2Argument.int("global_pooling", 1)) }
             if parameter.roundMode == .ceil { arguments.append(Caffe2Argument.int("legacy_pad", 3)) }
+            // Caffe's average divides by the window clipped to the padded input, padding
+            // counted; Caffe2's counts only the input unless told.
+            if parameter.pool == .ave { arguments.append(Caffe2Argument.int("count_include_pad", 1)) }
             writer.op(parameter.pool == .max ? "MaxPool" : "AveragePool", [bottoms[0]], [top], name: name, arguments)
         case "ReLU":
             let slope = layer.reluParam.negativeSlope

@@ -29,6 +29,7 @@ extension KerasTranslation {
             "BatchNormalization": { translation, call in [try translation.batchNormalization(call)] },
             "LayerNormalization": { translation, call in [try translation.layerNormalization(call)] },
             "GroupNormalization": { translation, call in [try translation.groupNormalization(call)] },
+            "Normalization": { translation, call in [try translation.normalization(call)] },
             // x * rsqrt(max(sum(x^2), 1e-12)) over `axis`.
             "UnitNormalization": { translation, call in
                 let axes = try normalizedAxes(call, default: -1)
@@ -113,6 +114,33 @@ extension KerasTranslation {
             shift = op("Reshape", [shift, shape], t)
         }
         return op("AddV2", [op("Mul", [call.input.name, inverse], t), shift], t)
+    }
+
+    /// The preprocessing layer: (x - mean) / max(sqrt(variance), 1e-7), or x scaled and
+    /// shifted back (`invert`). The statistics come from the config when given there,
+    /// else from the adapted weights, shaped to broadcast along the kept axes.
+    private mutating func normalization(_ call: KerasCall) throws -> String {
+        guard let shape = call.input.shape else { throw KerasUnsupported("an input of unknown rank") }
+        // axis null: one mean and variance for every element.
+        let kept = call.arguments["axis"] == .null ? [] : try Self.normalizedAxes(call, default: -1)
+        var broadcast = [Int](repeating: 1, count: shape.count)
+        for axis in kept {
+            guard shape[axis] > 0 else { throw KerasUnsupported("an unknown dim on a kept axis") }
+            broadcast[axis] = shape[axis]
+        }
+        let t: [String: Tensorflow_AttrValue] = ["T": .float32]
+        func statistic(_ key: String) throws -> String {
+            let value = call.arguments[key]
+            let tensor = value == nil || value == .null ? try weight(key, of: call).name : try numbers(value, default: 0)
+            if case .number? = value { return tensor }
+            return op("Reshape", [tensor, constant(int32s: broadcast)], t)
+        }
+        let mean = try statistic("mean")
+        let deviation = op("Maximum", [op("Sqrt", [try statistic("variance")], t), scalar(1e-7)], t)
+        if call.arguments.bool("invert") == true {
+            return op("AddV2", [mean, op("Mul", [call.input.name, deviation], t)], t)
+        }
+        return op("RealDiv", [op("Sub", [call.input.name, mean], t), deviation], t)
     }
 
     /// Keras' group normalization: the channels split into `groups`, each normalized

@@ -108,12 +108,15 @@ struct NetDefTranslation {
                 ONNXAttribute.ints("kernel_shape", window.kernel), ONNXAttribute.ints("strides", window.stride),
                 ONNXAttribute.ints("pads", window.padBegin + window.padEnd), ONNXAttribute.int("ceil_mode", legacy ? 1 : 0),
             ]
-            // Caffe's average pooling counts the padding; Caffe2's own does not.
-            if op.type == "AveragePool" { attributes.append(ONNXAttribute.int("count_include_pad", legacy ? 1 : 0)) }
+            if op.type == "AveragePool" {
+                attributes.append(ONNXAttribute.int("count_include_pad", arguments.int("count_include_pad") == 1 ? 1 : 0))
+            }
             writer.node(op.type, [try input(0)], [output], name: op.name, attributes)
         case "FC":
             try fullyConnected(op, arguments, output: output)
-        case "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Max", "Min", "Sum", "PRelu":
+        case "PRelu":
+            try prelu(op, output: output)
+        case "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Max", "Min", "Sum":
             writer.node(op.type, op.input, [output], name: op.name)
         case "Elu", "LeakyRelu":
             let alpha = arguments.float("alpha") ?? (op.type == "Elu" ? 1 : 0.01)
@@ -190,6 +193,20 @@ struct NetDefTranslation {
             constants[weights] = flat
         }
         writer.node("Gemm", [x, weights] + op.input.dropFirst(2).prefix(1), [output], name: op.name, [ONNXAttribute.int("transB", 1)])
+    }
+
+    /// Caffe2's PRelu has one slope, or one per channel (NCHW); ONNX broadcasts the
+    /// slope from the last axis, so a per-channel one gains trailing 1 dims.
+    private mutating func prelu(_ op: Caffe2_OperatorDef, output: String) throws {
+        guard op.input.count == 2 else { throw KleverError(.malformedModel, file: file, "PRelu '\(op.name)' needs X and a slope") }
+        let (x, slope) = (op.input[0], op.input[1])
+        if let constant = constants[slope], constant.dims.count == 1, constant.dims[0] > 1 {
+            guard let rank = shapes[x]?.rank, rank >= 2 else {
+                throw KleverError(.unsupportedModel, file: file, "PRelu '\(op.name)': a slope per channel of an input of unknown rank")
+            }
+            constants[slope] = constant.reshaped(constant.dims + Array(repeating: 1, count: rank - 2))
+        }
+        writer.node("PRelu", [x, slope], [output], name: op.name)
     }
 
     /// Caffe2's Softmax normalizes over everything from `axis` on.

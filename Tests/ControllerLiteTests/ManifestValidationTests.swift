@@ -20,7 +20,7 @@ import Yams
         conversion.spec.env = [EnvVar(name: "INPUTS", value: #"[{"name":"data","size":[1,3,224,224]}]"#)]
         conversion.spec.initContainer = [.object(["name": .string("fetch"), "image": .string("busybox"), "command": .array([.string("true")])])]
         for modelJob in [ReconcilerTests.extraction(), conversion] {
-            let job = JobComposer.job(for: modelJob, task: try WorkerTask(modelJob), settings: ReconcilerTests.settings)
+            let job = try JobComposer.job(for: modelJob, task: try WorkerTask(modelJob), settings: ReconcilerTests.settings)
             try expectValid(try YAMLEncoder().encode(job), strict: true)
             try expectValid(try YAMLEncoder().encode(modelJob), strict: true)
         }

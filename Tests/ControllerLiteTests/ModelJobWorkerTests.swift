@@ -70,6 +70,18 @@ import TestSupport
         #expect(ormbfile.author == "chenjun <chenjun@caicloud.io>", "keys extraction does not own are kept")
     }
 
+    @Test func aPackageAnInitContainerPulledIsUsedAsItIs() throws {
+        let scene = try Scene()
+        try scene.push(Self.lenet, as: "project/model:v1")
+        // What the init container pulled: another model than the tag now holds.
+        try scene.push(Self.onnx, as: "project/onnx:v1")
+        try ModelTransfer.pull(
+            ModelReference(parsing: "project/onnx:v1"), from: scene.store, into: scene.scratch.url.appendingPathComponent("input"),
+            logger: Self.logger)
+        try scene.worker(Self.extraction("project/model:v1")).run()
+        #expect(try scene.pull("project/model:v1").signature()?.layers == ["Add": 1], "the ONNX package in input/ was extracted")
+    }
+
     @Test func aConversionPushesANewPackageToTheDesiredTag() throws {
         let scene = try Scene()
         let source = try scene.push(Self.lenet, as: "project/lenet:v1")

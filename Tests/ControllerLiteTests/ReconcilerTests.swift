@@ -46,6 +46,25 @@ import Testing
         #expect(job.spec.template.spec.volumes == [Volume(emptyDir: "models")])
     }
 
+    @Test func withCredentialsAModelInitializerPullsTheSourceBeforeTheModelJobsOwnInitContainers() throws {
+        var modelJob = Self.extraction()
+        modelJob.spec.initContainer = [.object(["name": .string("check"), "image": .string("busybox")])]
+        let initContainers = try #require(job(for: modelJob).spec.template.spec.initContainers)
+        #expect(initContainers.map { $0["name"]?.string } == ["model-initializer", "check"])
+        let initializer = initContainers[0]
+        #expect(initializer["command"]?.array?.compactMap(\.string) == ["klever", "pull", "harbor.example.com/release/resnet:v1", "/models/input"])
+        let password = initializer["env"]?.array?.first { $0["name"]?.string == "ORMB_PASSWORD" }
+        #expect(password?["valueFrom"]?["secretKeyRef"]?["name"]?.string == "ormb-credentials")
+
+        var anonymous = Self.settings
+        anonymous.credentialsSecret = nil
+        guard case .createJob(let plain)? = Reconciler.actions(for: Self.extraction(), job: nil, pods: [], settings: anonymous).first else {
+            Issue.record("no job created")
+            return
+        }
+        #expect(plain.spec.template.spec.initContainers == nil, "without credentials the worker pulls by itself")
+    }
+
     @Test func reconcilingAgainAsksForNothingNew() {
         let modelJob = Self.extraction(ModelJobStatus(phase: .pending, message: "waiting for the job to start"))
         let existing = job(for: modelJob)
@@ -95,6 +114,10 @@ import Testing
         conversion.spec.conversion = .init(mmdnn: .init(from: "MXNetParams", to: "ONNX"))
         #expect(Reconciler.actions(for: conversion, job: nil, pods: [], settings: Self.settings)
             == [.updateStatus(ModelJobStatus(phase: .failed, message: "a conversion needs spec.desiredTag"))])
+        var long = Self.extraction()
+        long.metadata.name = String(repeating: "a", count: 64)
+        #expect(Reconciler.actions(for: long, job: nil, pods: [], settings: Self.settings)
+            == [.updateStatus(ModelJobStatus(phase: .failed, message: "the name is longer than 63 characters, too long for its Job"))])
     }
 
     @Test func deletionIsReported() {

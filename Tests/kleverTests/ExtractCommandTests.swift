@@ -57,6 +57,27 @@ import TestSupport
         #expect(try Data(contentsOf: pkg.appendingPathComponent("ormbfile.yaml")) == ormbfile)
     }
 
+    /// The broken packages of the fixture corpus (fixtures/index.json), each as a user meets it.
+    static let brokenFixtures = Fixtures.index.filter { $0.error != nil }
+
+    @Test(arguments: brokenFixtures)
+    func everyBrokenFixtureFailsWithOneLineNamingItsFile(_ fixture: Fixtures.Case) throws {
+        let error = try #require(fixture.error)
+        let scratch = try TemporaryDirectory()
+        let pkg = try scratch.copy(fixture.packageURL, as: "pkg")
+        let ormbfile = pkg.appendingPathComponent("ormbfile.yaml")
+        let before = try? Data(contentsOf: ormbfile)
+
+        let result = try KleverProcess.run(["extract", pkg.path, "--json"])
+        #expect(result.status == KleverProcess.observed(error.exitCode), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.errorLines.count == 1, "\(result.stderr)")
+        let named = "error: " + pkg.appendingPathComponent(error.file).path + ": "
+        #expect(result.errorLines.first?.hasPrefix(named) == true, "\(result.stderr) should start with \(named)")
+        #expect(!result.stderr.contains("Fatal error"), "\(result.stderr)")
+        #expect((try? Data(contentsOf: ormbfile)) == before, "ormbfile.yaml changed")
+    }
+
     @Test func anUnknownFormatIsAUsageError() throws {
         let result = try KleverProcess.run(["extract", "/nonexistent", "--format", "Keras2"])
         #expect(result.status == 64)

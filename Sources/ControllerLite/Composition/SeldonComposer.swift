@@ -120,14 +120,10 @@ public enum SeldonComposer {
         let model = try WorkerRequest.reference(serving.model, variable: "model", domain: domain)
         var container = Container(name: "model-initializer", image: settings.image)
         container.command = ["klever", "serve-init", model.description, "\(modelsPath)/\(serving.name)"]
-        var env = [
+        container.env = [
             EnvVar(name: "MODEL_STORE", value: modelsPath), EnvVar(name: "SERVING_NAME", value: serving.name),
             EnvVar(name: "FORMAT", value: format.rawValue), EnvVar(name: "USING_ORMBFILE", value: "true"),
-        ]
-        if let secret = settings.credentialsSecret {
-            env += [EnvVar(name: "ORMB_USERNAME", secret: secret, key: "username"), EnvVar(name: "ORMB_PASSWORD", secret: secret, key: "password")]
-        }
-        container.env = env + settings.connectionVariables
+        ] + settings.credentialVariables + settings.connectionVariables
         container.volumeMounts = [.init(name: modelsVolume, mountPath: modelsPath)]
         return container
     }

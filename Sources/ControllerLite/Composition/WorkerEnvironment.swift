@@ -40,6 +40,16 @@ public struct WorkerSettings: Hashable, Sendable {
         return settings
     }
 
+    /// The credentials as `klever pull` and `klever serve-init` read them
+    /// (`ORMB_USERNAME`, `ORMB_PASSWORD`): from the Secret, else as given; none unset.
+    var credentialVariables: [EnvVar] {
+        if let secret = credentialsSecret {
+            return [EnvVar(name: "ORMB_USERNAME", secret: secret, key: "username"), EnvVar(name: "ORMB_PASSWORD", secret: secret, key: "password")]
+        }
+        guard let username else { return [] }
+        return [EnvVar(name: "ORMB_USERNAME", value: username), EnvVar(name: "ORMB_PASSWORD", value: password ?? "")]
+    }
+
     /// The variables that pass ``plainHTTP`` and ``insecure`` on: none for the defaults.
     var connectionVariables: [EnvVar] {
         (plainHTTP ? [EnvVar(name: RegistryClient.Options.plainHTTPVariable, value: "true")] : [])
@@ -75,6 +85,8 @@ public struct WorkerTask: Hashable, Sendable {
             throw .invalid("spec has neither extraction nor conversion")
         }
         guard !job.spec.model.isEmpty else { throw .invalid("spec.model is empty") }
+        // The Job takes the name, and its pods carry it as a label value.
+        guard (job.metadata.name ?? "").count <= 63 else { throw .invalid("the name is longer than 63 characters, too long for its Job") }
     }
 }
 

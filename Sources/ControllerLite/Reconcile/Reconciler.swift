@@ -25,7 +25,12 @@ public enum Reconciler {
             return update(ModelJobStatus(phase: .failed, message: error.message))
         }
         guard let job else {
-            let created = JobComposer.job(for: modelJob, task: task, settings: settings)
+            let created: Job
+            do {
+                created = try JobComposer.job(for: modelJob, task: task, settings: settings)
+            } catch {
+                return update(ModelJobStatus(phase: .failed, message: "cannot compose its Job: \(error)"))
+            }
             return [.createJob(created)] + update(JobOutcome.status(job: created, pods: [], task: task))
         }
         return update(JobOutcome.status(job: job, pods: pods, task: task))

@@ -45,16 +45,23 @@ public struct ModelJobWorker {
             let registries = try stores.login()
             return registries.isEmpty ? "local store, nothing to check" : "\(registries.joined(separator: ", ")) accepted the credentials"
         }
-        let downloads = ModelTransfer.downloadsFolder(for: source.url)
-        defer { try? FileManager.default.removeItem(at: downloads) }
-        let pulled = try step(.pull, request.source.description) {
-            let pulled = try ModelTransfer.pull(request.source, from: stores.source, downloads: downloads, logger: quiet)
-            return (pulled, "\(request.source) (\(pulled.manifestDigest), layer of \(pulled.layerDescriptor.size) bytes)")
-        }
-        try step(.export, source.path) {
-            try ArtifactLayout.layOut(
-                config: pulled.config, layer: pulled.layer, into: source.url, display: request.source.description, limits: UnpackLimits())
-            return "into \(source.path)"
+        if FileManager.default.fileExists(atPath: source.ormbfileURL.path) {
+            // An init container (the controller's model-initializer, or the ModelJob's
+            // own) put the package there.
+            try step(.pull, request.source.description) { "\(source.path) already holds the package (pulled by an init container)" }
+            try step(.export, source.path) { "nothing to do" }
+        } else {
+            let downloads = ModelTransfer.downloadsFolder(for: source.url)
+            defer { try? FileManager.default.removeItem(at: downloads) }
+            let pulled = try step(.pull, request.source.description) {
+                let pulled = try ModelTransfer.pull(request.source, from: stores.source, downloads: downloads, logger: quiet)
+                return (pulled, "\(request.source) (\(pulled.manifestDigest), layer of \(pulled.layerDescriptor.size) bytes)")
+            }
+            try step(.export, source.path) {
+                try ArtifactLayout.layOut(
+                    config: pulled.config, layer: pulled.layer, into: source.url, display: request.source.description, limits: UnpackLimits())
+                return "into \(source.path)"
+            }
         }
         switch request.task {
         case .extraction(let format):
