@@ -119,6 +119,11 @@ struct KerasWeights {
         case "BatchNormalization":
             return gammaBeta + [Slot(names: ["moving_mean"], trainable: false), Slot(names: ["moving_variance"], trainable: false)]
         case "LayerNormalization", "GroupNormalization": return gammaBeta
+        case "Normalization":
+            // Adapted statistics are weights (and the sample count, never read); given
+            // ones stay in the config.
+            guard arguments["mean"] == nil || arguments["mean"] == .null else { return [] }
+            return ["mean", "variance", "count"].map { Slot(names: [$0], trainable: false) }
         case "PReLU": return [Slot(names: ["alpha"], trainable: true)]
         case "SimpleRNN", "LSTM", "GRU": return [kernel, Slot(names: ["recurrent_kernel"], trainable: true)] + bias
         case "TimeDistributed": return KerasLayer(wrapped: arguments["layer"]).flatMap(slots)

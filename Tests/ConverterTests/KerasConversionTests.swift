@@ -14,7 +14,7 @@ import TestSupport
     static let convertible = [
         "k2-sequential", "k3-sequential", "k2-functional-multi-io", "k3-functional-multi-io", "k2-nested", "k3-nested",
         "k2-convnet", "k3-convnet", "k2-merge", "k3-merge", "k2-reshape-activations", "k3-reshape-activations",
-        "k2-recurrent", "k3-recurrent", "k2-optimizer-state", "k3-no-weights",
+        "k2-recurrent", "k3-recurrent", "k2-optimizer-state", "k3-no-weights", "k3-dilated-dynamic",
     ]
 
     /// The tensors of a fixture's golden signature.
