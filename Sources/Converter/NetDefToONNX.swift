@@ -77,6 +77,9 @@ struct NetDefTranslation {
         "Transpose", "Copy", "Alias", "Exp", "Log", "Sqrt", "Abs", "Max", "Min", "Scale", "Clip", "Split",
     ]
 
+    /// The ops whose Caffe2 `order` argument says where the channels are.
+    private static let channelOrdered: Set<String> = ["Conv", "ConvTranspose", "MaxPool", "AveragePool", "LRN", "SpatialBN"]
+
     private mutating func translate(_ op: Caffe2_OperatorDef) throws {
         let arguments = Caffe2Arguments(op)
         let output = op.output.first ?? writer.uniqueName(op.type)
@@ -84,17 +87,22 @@ struct NetDefTranslation {
             guard index < op.input.count else { throw KleverError(.malformedModel, file: file, "\(op.type) '\(op.name)' lacks input \(index)") }
             return op.input[index]
         }
+        // ONNX's spatial ops take NCHW only.
+        if Self.channelOrdered.contains(op.type), let order = arguments.string("order"), order != "NCHW" {
+            throw KleverError(.unsupportedModel, file: file, "\(op.type) '\(op.name)': order \(order) (ONNX's \(op.type) is NCHW)")
+        }
         switch op.type {
         case "Conv", "ConvTranspose":
-            guard arguments.string("order") ?? "NCHW" == "NCHW" else {
-                throw KleverError(.unsupportedModel, file: file, "\(op.type) '\(op.name)': order \(arguments.string("order") ?? "") (ONNX convolutions are NCHW)")
-            }
             let window = Caffe2Window(arguments)
             var attributes = [
                 ONNXAttribute.ints("strides", window.stride), ONNXAttribute.ints("pads", window.padBegin + window.padEnd),
                 ONNXAttribute.ints("dilations", window.dilation), ONNXAttribute.int("group", arguments.int("group") ?? 1),
             ]
             if !window.kernel.contains(0) { attributes.append(ONNXAttribute.ints("kernel_shape", window.kernel)) }
+            // ConvTranspose's extra rows and columns at the end (Caffe2's adj).
+            if op.type == "ConvTranspose", let adjust = arguments.ints("adjs") ?? arguments.int("adj").map({ [$0, $0] }), adjust.count == 2 {
+                attributes.append(ONNXAttribute.ints("output_padding", adjust))
+            }
             writer.node(op.type, op.input, [output], name: op.name, attributes)
         case "MaxPool", "AveragePool":
             let global = arguments.int("global_pooling") == 1
