@@ -22,6 +22,13 @@ import TestSupport
         #expect(error?.description.contains("not valid UTF-8") == true)
     }
 
+    /// An encoding declaration cut short before the root element, then bytes that are
+    /// not UTF-8 in an element name (found by the pmml target).
+    @Test func pmmlBrokenEncodingDeclaration() throws {
+        let error = #expect(throws: KleverError.self) { try PMMLDocument(reproducer("pmml", "broken-encoding-declaration.pmml")) }
+        #expect(error?.description.contains("not valid UTF-8") == true)
+    }
+
     /// Bytes that are not UTF-8 (0xC3 0xC3: a lead byte without its continuation) in an
     /// element name, an attribute value, a comment, or under a UTF-16 declaration,
     /// which libxml2 ignores for ASCII-compatible bytes.
@@ -30,6 +37,9 @@ import TestSupport
         (#"<PMML version="4.4"><a b=""#, #""/></PMML>"#),
         (#"<PMML version="4.4"><!-- "#, #" --></PMML>"#),
         (#"<?xml version="1.0" encoding="UTF-16"?><PMML version="4.4"><a"#, #"/></PMML>"#),
+        // A broken encoding declaration, which libxml2 passes over and reads UTF-8.
+        ("<?xml version=\"1.0\" encoding=\t<PMML version=\"4.4\"><a", #"/></PMML>"#),
+        (#"<?xml version="1.0" encoding="ISO-8859-1?><PMML version="4.4"><a"#, #"/></PMML>"#),
     ])
     func pmmlBytesNotUTF8(_ before: String, _ after: String) {
         let document = Array(before.utf8) + [0xC3, 0xC3] + Array(after.utf8)

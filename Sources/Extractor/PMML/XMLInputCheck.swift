@@ -51,16 +51,27 @@ enum XMLInputCheck {
     }
 
     /// Whether the XML declaration names an encoding libxml2 converts from, such as
-    /// ISO-8859-1; a Unicode name over ASCII-compatible bytes is read as UTF-8.
+    /// ISO-8859-1; a Unicode name over ASCII-compatible bytes is read as UTF-8. Only a
+    /// well-formed declaration counts (`encoding` S? `=` S? a quoted EncName, XML 1.0
+    /// [80]): libxml2 reads the bytes of a document with a broken one as UTF-8.
     private static func declaresConvertedEncoding(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let prefix = Array("<?xml".utf8)
         guard bytes.count > prefix.count, bytes.prefix(prefix.count).elementsEqual(prefix) else { return false }
         let declaration = bytes.prefix(1024).prefix { $0 != UInt8(ascii: ">") }
         let text = String(decoding: declaration, as: UTF8.self)
         guard let key = text.firstRange(of: "encoding") else { return false }
-        let value = text[key.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" || $0.isWhitespace }
-            .prefix { $0 != "\"" && $0 != "'" && !$0.isWhitespace && $0 != "?" }
-            .uppercased()
+        var rest = text[key.upperBound...].drop { $0.isWhitespace }
+        guard rest.first == "=" else { return false }
+        rest = rest.dropFirst().drop { $0.isWhitespace }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return false }
+        let name = rest.dropFirst().prefix { $0 != quote }
+        let isNameCharacter = { (character: Character) in
+            character.isASCII && (character.isLetter || character.isNumber || "._-".contains(character))
+        }
+        guard name.endIndex < rest.endIndex, let first = name.first, first.isASCII, first.isLetter, name.allSatisfy(isNameCharacter) else {
+            return false
+        }
+        let value = name.uppercased()
         return !value.isEmpty && !value.hasPrefix("UTF") && !value.hasPrefix("UCS") && !value.hasPrefix("ISO-10646")
     }
 
