@@ -98,4 +98,77 @@ import Testing
         #expect(outputs()["second"]?.size == [3, 2])
         #expect(outputs()["x"] == nil, "a control input consumes its node")
     }
+
+    // MARK: Hostile numbers, ranks and counts
+
+    /// Products and sums beyond any tensor (two Tiles by 2^31 - 1, a Concat of Shape
+    /// values doubling 30 times) are unknown dims or known ones, never a trap or a value
+    /// that grows with every node.
+    @Test mutating func hostileNumbersGiveUnknownDimsNotOverflow() {
+        placeholder("x", [2_147_483_647, 3])
+        constant("multiples", [2_147_483_647, 2_147_483_647])
+        node("tile", "Tile", ["x", "multiples"])
+        node("tiled_twice", "Tile", ["tile", "multiples"])
+        constant("paddings", [2_147_483_647, 2_147_483_647, -5, 0], shape: [2, 2])
+        node("padded", "Pad", ["x", "paddings"])
+        constant("axis", [0], shape: [])
+        node("shape_0", "Shape", ["x"])
+        for level in 1...30 {
+            node("shape_\(level)", "ConcatV2", ["shape_\(level - 1)", "shape_\(level - 1)", "axis"], ["N": .with { $0.i = 2 }])
+        }
+        node("filled", "Fill", ["shape_30", "axis"])
+        let result = outputs()
+        #expect(result["tiled_twice"]?.size == [-1, -1])
+        #expect(result["padded"]?.size == [6_442_450_941, -1], "a negative padding is no size")
+        #expect(result["filled"]?.size == [-1], "a value longer than any shape is not kept")
+    }
+
+    /// ConcatV2's `N` is a count of inputs: negative or larger than the inputs, it
+    /// cannot slice them.
+    @Test(arguments: [-5, 100, 2])
+    mutating func concatWithAnyCountOfInputs(_ count: Int64) {
+        placeholder("a", [2, 3])
+        placeholder("b", [2, 4])
+        constant("axis", [1], shape: [])
+        node("joined", "ConcatV2", ["a", "b", "axis"], ["N": .with { $0.i = count }])
+        #expect(outputs()["joined"]?.size == [2, 7])
+    }
+
+    /// A shape attribute of more dims than a tensor has, a Fill by a long value and a
+    /// rank grown node by node beyond TensorFlow's 254 are an unknown rank.
+    @Test mutating func ranksBeyondAnyTensorAreUnknown() {
+        placeholder("wide", Array(repeating: 1, count: 1000))
+        node("wide_out", "Identity", ["wide"])
+        constant("long", Array(repeating: 1, count: 300))
+        node("filled", "Fill", ["long", "long"])
+        placeholder("scalar", [])
+        constant("axis", [0], shape: [])
+        node("grown_0", "Identity", ["scalar"])
+        for level in 1...300 { node("grown_\(level)", "ExpandDims", ["grown_\(level - 1)", "axis"]) }
+        let result = outputs()
+        #expect(GraphDefReader.signature(of: graph).inputs.first { $0.name == "wide" }?.size == TensorSpec.unknownRank)
+        #expect(result["wide_out"]?.size == TensorSpec.unknownRank)
+        #expect(result["filled"]?.size == TensorSpec.unknownRank)
+        #expect(result["grown_300"]?.size == TensorSpec.unknownRank)
+    }
+
+    /// Splits into 65536 parts each (a few bytes of attribute apiece) make outputs only
+    /// while ``OutputBudget`` lasts; the ones beyond read as unknown, and memory stays
+    /// within the budget whatever the count.
+    @Test mutating func splitsIntoHugeCountsStayWithinTheOutputBudget() {
+        placeholder("x", Array(repeating: 65536, count: Shapes.maxRank))
+        constant("axis", [0], shape: [])
+        for index in 0..<64 {
+            node("split_\(index)", "Split", ["axis", "x"], ["num_split": .with { $0.i = 65536 }])
+        }
+        node("first_part", "Identity", ["split_0:1"])
+        node("late_part", "Identity", ["split_63:5"])
+        let inference = ShapeInference(graph)
+        let made = (0..<64).reduce(0) { $0 + (inference.outputs["split_\($1)"]?.count ?? 0) }
+        #expect(made <= 64 + OutputBudget.dims / Shapes.maxRank)
+        let result = outputs()
+        #expect(result["first_part"]?.size == [1] + Array(repeating: 65536, count: Shapes.maxRank - 1))
+        #expect(result["late_part"]?.size == TensorSpec.unknownRank)
+        #expect(result["split_62"]?.size == [1] + Array(repeating: 65536, count: Shapes.maxRank - 1), "the first output is always made")
+    }
 }

@@ -6,8 +6,7 @@ extension OpShapes {
         rules["Conv2D"] = { convolution($0, channels: { _, filter in filter.count == 4 ? filter[3] : -1 }) }
         rules["DepthwiseConv2dNative"] = {
             convolution($0) { input, filter in
-                guard filter.count == 4, filter[2] >= 0, filter[3] >= 0 else { return -1 }
-                return filter[2] * filter[3]
+                filter.count == 4 ? Dim.product(filter[2], filter[3]) : -1
             }
         }
         rules.merge(each(["MaxPool", "AvgPool"], pooling)) { a, _ in a }

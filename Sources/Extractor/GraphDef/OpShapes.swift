@@ -38,7 +38,7 @@ extension Tensorflow_TensorProto {
     /// are not integers or were left out as payload.
     var integerValues: [Int?]? {
         guard dtype == .dtInt32 || dtype == .dtInt64, let shape = tensorShape.dims,
-              let count = InferredTensor(dType: nil, shape: shape).elementCount, count <= 1024
+              let count = InferredTensor(dType: nil, shape: shape).elementCount, count <= InferredTensor.maxValueCount
         else { return nil }
         var values: [Int64]
         if !tensorContent.isEmpty {
