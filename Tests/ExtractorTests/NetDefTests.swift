@@ -76,4 +76,19 @@ import TestSupport
         let signature = try extract(initNet: initNet, predictNet: predictNet, data: size)
         #expect(signature.outputs.map(\.size) == [TensorSpec.unknownRank, Array(repeating: 1, count: Shapes.maxRank), TensorSpec.unknownRank])
     }
+
+    /// An init_net that fills nothing is an empty NetDef, which serializes to no bytes
+    /// at all: a valid net, not an empty file.
+    @Test func anEmptyInitNetIsANetOfNoOps() throws {
+        let predictNet = Caffe2_NetDef.with {
+            $0.op = [Self.op("Relu", ["data"], ["out"])]
+            $0.externalInput = ["data"]
+            $0.externalOutput = ["out"]
+        }
+        #expect(try Caffe2_NetDef().serializedBytes() as Data == Data())
+        let signature = try extract(initNet: Data(), predictNet: predictNet, data: "[2, 3]")
+        #expect(signature.inputs == [TensorSpec(name: "data", size: [2, 3], dType: "float32")])
+        #expect(signature.outputs == [TensorSpec(name: "out", size: [2, 3], dType: "float32")])
+        #expect(signature.layers == ["Relu": 1])
+    }
 }
