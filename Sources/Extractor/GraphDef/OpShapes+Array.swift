@@ -114,6 +114,25 @@ extension OpShapes {
         }
         rules["StridedSlice"] = stridedSlice
         rules.merge(each(["Gather", "GatherV2"], gather)) { a, _ in a }
+        rules["OneHot"] = { context in
+            // The depth dim goes in at `axis`, -1 (the default) meaning after the last.
+            let dType = context.t ?? context.input(2).dType
+            let axis = context.int("axis") ?? -1
+            guard var shape = context.input(0).shape, axis >= -1, let position = Shapes.axis(axis, rank: shape.count + 1) else {
+                return [InferredTensor(dType: dType, shape: nil)]
+            }
+            shape.insert(context.input(1).valueDims(count: 1)?[0] ?? -1, at: position)
+            return [InferredTensor(dType: dType, shape: shape)]
+        }
+        rules["Range"] = { context in
+            // As TensorFlow counts integer ranges: ceil(|limit - start| / |delta|).
+            let dType = context.type("Tidx") ?? context.input(0).dType
+            let bounds = (0..<3).map { context.input($0).knownValues?.first }
+            guard let start = bounds[0], let limit = bounds[1], let delta = bounds[2], delta != 0,
+                  (limit - start).signum() * delta.signum() >= 0
+            else { return [InferredTensor(dType: dType, shape: [-1])] }
+            return [InferredTensor(dType: dType, shape: [Dim.ceilingQuotient(abs(limit - start), abs(delta))])]
+        }
         rules["Split"] = { context in split(context.input(1), axis: context.input(0), context) }
         rules["SplitV"] = { context in split(context.input(0), axis: context.input(2), context, sizes: context.input(1).value) }
         return rules
@@ -223,4 +242,11 @@ extension OpShapes {
 extension InferredTensor {
     /// The same dtype with nothing known of the shape.
     var unknownShape: InferredTensor { InferredTensor(dType: dType, shape: nil) }
+
+    /// The value read as `count` dims (an unknown or negative element -1); nil when the
+    /// value is unknown or of another length.
+    func valueDims(count: Int) -> [Int]? {
+        guard let value, value.count == count else { return nil }
+        return value.map { Dim.bounded($0 ?? -1) }
+    }
 }
