@@ -7,7 +7,7 @@ struct NodeContext: Sendable {
     let inputs: [InferredTensor]
     /// How many outputs a rule whose output count an attribute sets may make (see
     /// ``OutputBudget``); the ones it leaves out read as unknown.
-    var outputLimit = OutputBudget.maxOutputs
+    let outputLimit: Int
 
     /// Input `index`, unknown when the graph does not have it.
     func input(_ index: Int) -> InferredTensor { inputs.indices.contains(index) ? inputs[index] : .unknown }

@@ -62,7 +62,7 @@ struct MXNetNodeContext: Sendable {
     let inputs: [InferredTensor]
     /// How many outputs a rule whose output count an attribute sets may make (see
     /// ``OutputBudget``); the ones it leaves out read as unknown.
-    var outputLimit = OutputBudget.maxOutputs
+    let outputLimit: Int
 
     var attributes: MXNetAttributes { node.attributes }
 
