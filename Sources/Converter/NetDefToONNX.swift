@@ -16,7 +16,7 @@ enum NetDefToONNX: ModelConversion {
     static func convert(_ files: ModelFiles, inputs: [TensorSpec], into folder: URL, logger: Logger) throws -> [TensorSpec] {
         let initFile = try MappedFile(files.url(NetDefReader.initNet), name: files.display(NetDefReader.initNet))
         let predictFile = try MappedFile(files.url(NetDefReader.predictNet), name: files.display(NetDefReader.predictNet))
-        let initNet = try initFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: nil)
+        let initNet = try NetDefReader.readInitNet(initFile, values: true)
         let predictNet = try predictFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: nil)
         var translation = try NetDefTranslation(initNet: initNet, predictNet: predictNet, inputs: inputs, file: predictFile.name)
         try translation.translate()

@@ -150,12 +150,12 @@ extension Ormbfile {
             guard case .sequence(let dims) = sizeNode else {
                 throw KleverError(.invalidOrmbfile, file: file, "\(path).size: not a list of integers")
             }
-            size = try dims.map { dim in
+            size = TensorSpec.bounded(size: try dims.map { dim in
                 guard let value = dim.int else {
                     throw KleverError(.invalidOrmbfile, file: file, "\(path).size: '\(dim.string ?? "?")' is not an integer")
                 }
                 return value
-            }
+            })
         }
         let values = fields["values"].flatMap { node -> [String]? in
             guard case .sequence(let items) = node else { return nil }

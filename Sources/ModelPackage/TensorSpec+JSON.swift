@@ -17,7 +17,7 @@ extension TensorSpec {
                 guard let values = dims as? [Any], let ints = values.map({ ($0 as? NSNumber)?.intValue }) as? [Int] else {
                     throw KleverError(.usage, file: source, "[\(index)].size: not a list of integers")
                 }
-                size = ints
+                size = bounded(size: ints)
             }
             return TensorSpec(name: name, size: size, dType: (fields["dType"] ?? fields["dtype"]) as? String)
         }

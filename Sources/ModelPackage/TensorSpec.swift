@@ -41,6 +41,19 @@ public struct TensorSpec: Codable, Hashable, Sendable {
 
     /// The numpy type when `dType` names one.
     public var numpyType: DType? { dType.flatMap(DType.init(rawValue:)) }
+
+    /// The most dims a tensor has (TensorFlow's limit, far beyond any model's).
+    public static let maxRank = 254
+    /// The largest dim a tensor has: 2^53, beyond any memory, and where doubles (JSON
+    /// numbers) still count exactly.
+    public static let maxDim = 1 << 53
+
+    /// A size as a user or a file writes it, within what a tensor can have: a dim that
+    /// is negative or beyond ``maxDim`` is unknown (-1), and more than ``maxRank`` dims
+    /// are no rank at all (nil), so that hostile numbers never reach shape arithmetic.
+    public static func bounded(size: [Int]) -> [Int]? {
+        size.count <= maxRank ? size.map { $0 >= 0 && $0 <= maxDim ? $0 : -1 } : nil
+    }
 }
 
 /// What a model takes, what it gives, and what it is built of.

@@ -69,4 +69,41 @@ import Testing
             """)
         #expect(signature.outputs.first?.size == [1, -1, -1, -1])
     }
+
+    /// Two deconvolutions by stride 2^31 - 1 and three Tiles by 2^31 - 1 grow dims
+    /// past any tensor: unknown (-1), not an overflow trap.
+    @Test func chainedGrowthGivesUnknownDimsNotOverflow() throws {
+        let signature = try signature("""
+            input: "x" input_shape { dim: 1 dim: 1 dim: 2147483647 dim: 3 }
+            layer { name: "d1" type: "Deconvolution" bottom: "x" top: "d1"
+                    convolution_param { num_output: 1 kernel_size: 2 stride: 2147483647 } }
+            layer { name: "d2" type: "Deconvolution" bottom: "d1" top: "d2"
+                    convolution_param { num_output: 1 kernel_size: 2 stride: 2147483647 } }
+            layer { name: "t1" type: "Tile" bottom: "x" top: "t1" tile_param { axis: 2 tiles: 2147483647 } }
+            layer { name: "t2" type: "Tile" bottom: "t1" top: "t2" tile_param { axis: 2 tiles: 2147483647 } }
+            layer { name: "t3" type: "Tile" bottom: "t2" top: "t3" tile_param { axis: 2 tiles: 2147483647 } }
+            layer { name: "c" type: "Concat" bottom: "d2" bottom: "d2" top: "c" concat_param { axis: 3 } }
+            """)
+        let outputs = Dictionary(uniqueKeysWithValues: signature.outputs.map { ($0.name, $0.size) })
+        #expect(outputs["c"] == [1, 1, -1, -1])
+        #expect(outputs["t3"] == [1, 1, -1, 3])
+    }
+
+    /// Input dims of more axes than a blob has are an unknown rank; a Slice into more
+    /// tops than ``OutputBudget`` holds shapes for gives the later tops unknown shapes.
+    @Test func hugeRanksAndTopCountsStayBounded() throws {
+        let wide = String(repeating: "dim: 1 ", count: 300)
+        #expect(try signature("input: \"x\" input_shape { \(wide)}").inputs.first?.size == TensorSpec.unknownRank)
+
+        let deep = "dim: 5000 " + String(repeating: "dim: 1 ", count: Shapes.maxRank - 1)
+        let tops = (0..<5000).map { "top: \"t\($0)\"" }.joined(separator: " ")
+        let sliced = try signature("""
+            input: "x" input_shape { \(deep)}
+            layer { name: "s" type: "Slice" bottom: "x" \(tops) slice_param { axis: 0 } }
+            """)
+        let outputs = Dictionary(uniqueKeysWithValues: sliced.outputs.map { ($0.name, $0.size) })
+        #expect(outputs.count == 5000)
+        #expect(outputs["t0"] == Array(repeating: 1, count: Shapes.maxRank))
+        #expect(outputs["t4999"] == TensorSpec.unknownRank)
+    }
 }

@@ -344,6 +344,26 @@ import TestSupport
         #expect(error?.detail == "model_config: models nest more than 32 deep")
     }
 
+    /// A model calling twice a model that calls twice a model ... costs a few hundred
+    /// bytes of config a level but doubles the evaluation at each: refused at once beyond
+    /// ``KerasModel/maxRepeatedCalls`` repeated layer calls (extraction and conversion
+    /// walk the same calls), while a shallower one still infers.
+    @Test func exponentialNestingIsRefusedNotEvaluated() throws {
+        func nested(depth: Int) -> String {
+            var model = Self.functional([Writer.keras2.inputLayer("x", "[null, 2]")], inputs: ["x"], outputs: ["x"])
+            for _ in 0..<depth {
+                let layer = String(model.dropLast()) + #", "name": "m", "inbound_nodes": [[["x", 0, 0, {}]], [["m", 1, 0, {}]]]}"#
+                model = Self.functional([Writer.keras2.inputLayer("x", "[null, 2]"), layer], inputs: ["x"], outputs: [("m", 2, 0)])
+            }
+            return model
+        }
+        #expect(try Self.signature(nested(depth: 8)).outputs == [TensorSpec(name: "m", size: [-1, 2], dType: "float32")])
+        let started = ContinuousClock.now
+        let error = #expect(throws: KleverError.self) { try Self.signature(nested(depth: 30)) }
+        #expect(error?.detail == "model_config: nested models called again and again take 2147483646 layer calls, more than the 65596 klever evaluates for this config")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
     @Test func absurdSizesGiveUnknownDimsNotOverflow() throws {
         #expect(try Self.output("Flatten", "", input: "[null, 2147483647, 2147483647, 2147483647]")?.size == [-1, -1])
         #expect(try Self.output("Conv2DTranspose", #""filters": 1, "kernel_size": 2147483647, "strides": 2147483647"#, input: "[null, 2147483647, 2147483647, 1]")?.size == [-1, -1, -1, 1])

@@ -378,4 +378,63 @@ import TestSupport
         let cut = extractionError(#"{"nodes": [{"op": "null", "na"#, params)
         #expect(cut?.detail.contains("truncated: the JSON ends before it is complete") == true, "\(cut?.detail ?? "")")
     }
+
+    // MARK: Hostile numbers and counts
+
+    /// A user size beyond any tensor (the ormbfile takes any integer) is an unknown dim,
+    /// and inference goes on from it; before, the convolution window overflowed.
+    @Test func aHugeUserSizeIsAnUnknownDim() throws {
+        let scratch = try TemporaryDirectory()
+        let package = try scratch.copy(Fixtures.root.appendingPathComponent("mxnetparams/convnet"), as: "package")
+        try scratch.write("package/ormbfile.yaml", """
+            format: MXNetParams
+            signature:
+              inputs:
+              - name: data
+                size: [1, 3, 9223372036854775807, 14]
+            """)
+        let signature = try Extraction.signature(of: ModelPackageFolder(path: package.path)).1
+        #expect(signature.inputs.first == TensorSpec(name: "data", size: [1, 3, -1, 14], dType: "float32"))
+        #expect(signature.outputs == [TensorSpec(name: "softmax_output", size: [1, 5], dType: "float32")])
+    }
+
+    /// Deconvolutions and UpSamplings by 2^31 - 1, chained, and a Concat of dims at the
+    /// limit grow past any tensor: unknown, not an overflow trap.
+    @Test func chainedGrowthGivesUnknownDimsNotOverflow() throws {
+        var graph = Graph()
+        let data = graph.variable("data")
+        let stride = ["kernel": "(2, 2)", "stride": "(2147483647, 2147483647)", "num_filter": "1"]
+        let deconvolved = graph.op("Deconvolution", "d2", [graph.op("Deconvolution", "d1", [data], stride)], stride)
+        let scale = ["scale": "2147483647", "sample_type": "nearest"]
+        let upsampled = graph.op("UpSampling", "u2", [graph.op("UpSampling", "u1", [data], scale)], scale)
+        let pooled = graph.op("Pooling", "p", [data], ["kernel": "(2, 2)", "pad": "(2147483647, 2147483647)", "pooling_convention": "full"])
+        let wide = graph.variable("wide")
+        let joined = graph.op("Concat", "c", [wide, wide, wide], ["dim": "0"])
+        let signature = try extract(
+            graph.json(heads: [deconvolved, upsampled, pooled, joined]),
+            inputs: ["data": [1, 1, 2_147_483_647, 3], "wide": [4_503_599_627_370_496]])
+        #expect(signature.outputs.map(\.size) == [[1, 1, -1, -1], [1, 1, -1, -1], [1, 1, 6_442_450_940, 4_294_967_296], [-1]])
+    }
+
+    /// A dim beyond any tensor in a `.params` array passes the byte count when another
+    /// dim is 0; it is refused as no weight.
+    @Test func paramsDimsBeyondAnyTensorFail() throws {
+        var graph = Graph()
+        let relu = graph.op("relu", "r", [graph.variable("data")])
+        let error = extractionError(graph.json(heads: [relu]), MXNetParamsBuilder.file([("arg:w", [0, 1 << 60])]))
+        #expect(error?.code == .malformedModel)
+        #expect(error?.detail.contains("array 0 has the shape [0, 1152921504606846976]") == true, "\(error?.detail ?? "")")
+    }
+
+    /// SliceChannels into 65535 parts each make outputs while ``OutputBudget`` lasts;
+    /// the ones beyond are unknown.
+    @Test func splitsIntoHugeCountsStayWithinTheOutputBudget() throws {
+        var graph = Graph()
+        let data = graph.variable("data")
+        let splits = (0..<40).map { graph.op("SliceChannel", "s\($0)", [data], ["num_outputs": "65535", "axis": "0"]) }
+        let signature = try extract(
+            graph.json(heads: [(splits[0], 1), (splits[39], 5)]),
+            inputs: ["data": [65535] + Array(repeating: 1, count: Shapes.maxRank - 1)])
+        #expect(signature.outputs.map(\.size) == [Array(repeating: 1, count: Shapes.maxRank), TensorSpec.unknownRank])
+    }
 }

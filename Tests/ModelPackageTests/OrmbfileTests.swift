@@ -40,6 +40,25 @@ import TestSupport
         #expect(signature.outputs.first?.size == [1, 1000])
     }
 
+    /// The ormbfile and `INPUTS` take any integer; what no tensor has (a dim beyond
+    /// 2^53 or below -1, more than 254 dims) reads as unknown, so shape arithmetic
+    /// never meets it.
+    @Test func sizesBeyondAnyTensorReadAsUnknown() throws {
+        let wide = "[" + Array(repeating: "1", count: TensorSpec.maxRank + 1).joined(separator: ", ") + "]"
+        let file = try Ormbfile(yaml: """
+            format: NetDef
+            signature:
+              inputs:
+                - name: huge
+                  size: [1, 9223372036854775807, 9007199254740992, -7]
+                - name: wide
+                  size: \(wide)
+            """, file: "ormbfile.yaml")
+        #expect(try file.signature()?.inputs.map(\.size) == [[1, -1, 9_007_199_254_740_992, -1], nil])
+        let listed = try TensorSpec.list(json: #"[{"name": "huge", "size": [9223372036854775807, 2]}]"#, source: "INPUTS")
+        #expect(listed.first?.size == [-1, 2])
+    }
+
     @Test func rewritingTheSignatureKeepsEveryOtherKey() throws {
         var file = try Ormbfile(yaml: Self.userFile, file: "ormbfile.yaml")
         let extracted = Signature(

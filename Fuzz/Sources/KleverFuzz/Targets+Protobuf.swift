@@ -19,7 +19,7 @@ extension FuzzTarget {
         FuzzTarget(name: "netdef", fileName: "model/predict_net.pb") { file in
             let (initFile, predictFile) = NetDefInput.split(file)
             _ = try NetDefReader.signature(initFile: initFile, predictFile: predictFile, user: nil)
-            let initNet = try initFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: nil)
+            let initNet = try NetDefReader.readInitNet(initFile, values: true)
             _ = try Caffe2Constant.constants(of: initNet, file: initFile.name)
         },
         FuzzTarget(name: "caffe-binary", fileName: "model/model.caffemodel") { file in

@@ -36,7 +36,7 @@ package struct CaffeNet {
             layer.top.enumerated().map { index, top in
                 let shapes = layer.inputParam.shape
                 let shape = shapes.count == 1 ? shapes[0] : (index < shapes.count ? shapes[index] : nil)
-                return Input(name: top, shape: shape.map { $0.dim.map(CaffeShapes.dim) })
+                return Input(name: top, shape: shape.flatMap { Shapes.bounded($0.dim.map(CaffeShapes.dim)) })
             }
         }
     }

@@ -8,20 +8,24 @@ package enum CaffeShapeInference {
     package static func run(_ net: CaffeNet, inputShapes: [String: [Int]] = [:]) -> [String: [Int]?] {
         var blobs: [String: [Int]?] = [:]
         for input in net.inputs { blobs[input.name] = .some(inputShapes[input.name] ?? input.shape) }
+        var budget = OutputBudget()
         for layer in net.layers where layer.type != "Input" {
             let bottoms = layer.bottom.map { blobs[$0] ?? nil }
-            let tops = outputs(of: layer, bottoms)
+            let tops = outputs(of: layer, bottoms, outputLimit: budget.outputLimit(rank: bottoms.compactMap { $0?.count }.max()))
+            budget.spend(ranks: tops.lazy.map { $0?.count })
             for (index, top) in layer.top.enumerated() {
-                blobs[top] = index < tops.count ? tops[index] : nil
+                blobs[top] = index < tops.count ? tops[index].flatMap { $0.count <= Shapes.maxRank ? $0 : nil } : nil
             }
         }
         return blobs
     }
 
-    /// Shapes of a layer's tops from its bottoms' shapes.
-    package static func outputs(of layer: Caffe_LayerParameter, _ bottoms: [[Int]?]) -> [[Int]?] {
+    /// Shapes of a layer's tops from its bottoms' shapes; of a layer with many tops,
+    /// only the first `outputLimit` are made (see ``OutputBudget``).
+    package static func outputs(of layer: Caffe_LayerParameter, _ bottoms: [[Int]?], outputLimit: Int = OutputBudget.maxOutputs) -> [[Int]?] {
         let first = bottoms.first ?? nil
-        let all = { (shape: [Int]?) in Array(repeating: shape, count: max(layer.top.count, 1)) }
+        let count = min(max(layer.top.count, 1), outputLimit)
+        let all = { (shape: [Int]?) in Array(repeating: shape, count: count) }
         switch layer.type {
         case "ReLU", "PReLU", "Sigmoid", "TanH", "ELU", "BatchNorm", "Scale", "Bias", "Dropout", "LRN", "Power",
              "AbsVal", "BNLL", "Exp", "Log", "Threshold", "Softmax", "Eltwise", "MVN", "Split", "Swish", "Clip":
@@ -36,13 +40,13 @@ package enum CaffeShapeInference {
         case "Concat":
             let parameter = layer.concatParam
             return [concat(bottoms, axis: parameter.hasConcatDim && !parameter.hasAxis ? Int(parameter.concatDim) : Int(parameter.axis))]
-        case "Slice": return slice(layer.sliceParam, first, count: layer.top.count)
+        case "Slice": return slice(layer.sliceParam, first, count: layer.top.count, made: count)
         case "Flatten":
             let parameter = layer.flattenParam
             guard let shape = first, let start = Shapes.axis(Int(parameter.axis), rank: shape.count),
                   let end = Shapes.axis(Int(parameter.endAxis), rank: shape.count), start <= end
             else { return [nil] }
-            return [Array(shape[..<start]) + [product(shape[start...end])] + Array(shape[(end + 1)...])]
+            return [Array(shape[..<start]) + [Dim.product(shape[start...end])] + Array(shape[(end + 1)...])]
         case "Reshape": return [reshape(layer.reshapeParam, first)]
         case "Permute":
             let order = layer.permuteParam.order.map(Int.init)
@@ -71,7 +75,7 @@ package enum CaffeShapeInference {
             return [Array(shape[..<axis])]
         case "Tile":
             guard var shape = first, let axis = Shapes.axis(Int(layer.tileParam.axis), rank: shape.count) else { return [nil] }
-            shape[axis] = shape[axis] >= 0 ? shape[axis] * Int(layer.tileParam.tiles) : -1
+            shape[axis] = Dim.product(shape[axis], Int(layer.tileParam.tiles))
             return [shape]
         case "Embed":
             guard let shape = first else { return [nil] }
@@ -101,10 +105,8 @@ package enum CaffeShapeInference {
             let stride = value(parameter.stride, (parameter.hasStrideH, parameter.strideH), (parameter.hasStrideW, parameter.strideW), index, default: 1)
             let pad = value(parameter.pad, (parameter.hasPadH, parameter.padH), (parameter.hasPadW, parameter.padW), index, default: 0)
             let dilation = value(parameter.dilation, (false, 0), (false, 0), index, default: 1)
-            guard shape[dim] >= 0, kernel > 0, stride > 0, pad >= 0, dilation > 0 else { output[dim] = -1; continue }
-            let extent = dilation * (kernel - 1) + 1
             output[dim] = transposed
-                ? stride * (shape[dim] - 1) + extent - 2 * pad
+                ? Shapes.transposedWindow(input: shape[dim], kernel: kernel, stride: stride, dilation: dilation, padBegin: pad, padEnd: pad)
                 : Shapes.window(input: shape[dim], kernel: kernel, stride: stride, dilation: dilation, padding: "EXPLICIT", explicit: (pad, pad))
         }
         return output
@@ -127,7 +129,6 @@ package enum CaffeShapeInference {
             ? [parameter.padH, parameter.padW] : [parameter.pad, parameter.pad]).map(CaffeShapes.parameter)
         for index in 0..<2 {
             let dim = index + 2
-            guard pad[index] >= 0 else { output[dim] = -1; continue }
             output[dim] = parameter.roundMode == .floor
                 ? Shapes.window(input: shape[dim], kernel: kernel[index], stride: stride[index], padding: "EXPLICIT", explicit: (pad[index], pad[index]))
                 : Shapes.roundedUpWindow(input: shape[dim], kernel: kernel[index], stride: stride[index], padBegin: pad[index], padEnd: pad[index])
@@ -137,28 +138,25 @@ package enum CaffeShapeInference {
 
     private static func concat(_ bottoms: [[Int]?], axis: Int) -> [Int]? {
         guard var output = bottoms.first ?? nil, let dim = Shapes.axis(axis, rank: output.count) else { return nil }
-        output[dim] = bottoms.reduce(0) { total, bottom in
-            guard total >= 0, let shape = bottom, shape.count == output.count, shape[dim] >= 0 else { return -1 }
-            return total + shape[dim]
-        }
+        let rank = output.count
+        output[dim] = Dim.sum(bottoms.map { bottom in bottom.flatMap { $0.count == rank ? $0[dim] : nil } ?? -1 })
         return output
     }
 
-    /// Splits at the slice points, or into equal parts when none are given.
-    private static func slice(_ parameter: Caffe_SliceParameter, _ input: [Int]?, count: Int) -> [[Int]?] {
+    /// Splits at the slice points, or into equal parts (which share one shape) when
+    /// none are given; only the first `made` of the `count` tops are made.
+    private static func slice(_ parameter: Caffe_SliceParameter, _ input: [Int]?, count: Int, made: Int) -> [[Int]?] {
         let axis = parameter.hasSliceDim && !parameter.hasAxis ? Int(parameter.sliceDim) : Int(parameter.axis)
-        guard let shape = input, let dim = Shapes.axis(axis, rank: shape.count), count > 0 else { return Array(repeating: nil, count: count) }
+        guard var shape = input, let dim = Shapes.axis(axis, rank: shape.count), count > 0 else { return Array(repeating: nil, count: made) }
         let points = parameter.slicePoint.map(Int.init)
-        let sizes: [Int]
-        if points.count == count - 1, shape[dim] >= 0 {
-            let bounds = [0] + points + [shape[dim]]
-            sizes = zip(bounds.dropFirst(), bounds).map { $0 - $1 }
-        } else {
-            sizes = Array(repeating: shape[dim] >= 0 && shape[dim] % count == 0 ? shape[dim] / count : -1, count: count)
+        guard points.count == count - 1, shape[dim] >= 0 else {
+            shape[dim] = Dim.part(shape[dim], of: count)
+            return Array(repeating: shape, count: made)
         }
-        return sizes.map { size in
+        let bounds = [0] + points + [shape[dim]]
+        return zip(bounds.dropFirst(), bounds).prefix(made).map { end, start in
             var output = shape
-            output[dim] = size
+            output[dim] = Dim.difference(end, start)
             return output
         }
     }
@@ -172,16 +170,12 @@ package enum CaffeShapeInference {
         guard start >= 0, count >= 0, start + count <= shape.count else { return nil }
         let target = parameter.shape.dim.map(CaffeShapes.dim)
         var middle = target.enumerated().map { index, dim in dim == 0 && start + index < shape.count ? shape[start + index] : dim }
-        let total = product(shape[start..<start + count])
+        let total = Dim.product(shape[start..<start + count])
         if let wildcard = target.firstIndex(of: -1), total >= 0 {
-            let others = product(middle.enumerated().filter { $0.offset != wildcard }.map(\.element)[...])
+            let others = Dim.product(middle.enumerated().filter { $0.offset != wildcard }.map(\.element))
             middle[wildcard] = others > 0 && total % others == 0 ? total / others : -1
         }
         return Array(shape[..<start]) + middle + Array(shape[(start + count)...])
-    }
-
-    private static func product(_ dims: ArraySlice<Int>) -> Int {
-        InferredTensor(dType: nil, shape: Array(dims)).elementCount ?? -1
     }
 }
 

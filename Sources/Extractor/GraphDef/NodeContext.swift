@@ -5,6 +5,9 @@ import Schemas
 struct NodeContext: Sendable {
     let node: Tensorflow_NodeDef
     let inputs: [InferredTensor]
+    /// How many outputs a rule whose output count an attribute sets may make (see
+    /// ``OutputBudget``); the ones it leaves out read as unknown.
+    let outputLimit: Int
 
     /// Input `index`, unknown when the graph does not have it.
     func input(_ index: Int) -> InferredTensor { inputs.indices.contains(index) ? inputs[index] : .unknown }
@@ -18,14 +21,11 @@ struct NodeContext: Sendable {
         return Self.bounded(value)
     }
 
-    /// An output count attribute (`num`, `num_split`); nil beyond `maxOutputs`, as
-    /// each output takes memory during inference.
+    /// A count attribute (`N`, `num`, `num_split`); nil when negative or beyond
+    /// ``OutputBudget/maxOutputs``, which no real op has.
     func count(_ name: String) -> Int? {
-        int(name).flatMap { (0...Self.maxOutputs).contains($0) ? $0 : nil }
+        int(name).flatMap { (0...OutputBudget.maxOutputs).contains($0) ? $0 : nil }
     }
-
-    /// More outputs than any real op has.
-    static let maxOutputs = 1 << 16
 
     func ints(_ name: String) -> [Int]? {
         guard case .list(let list)? = attr(name)?.value else { return nil }

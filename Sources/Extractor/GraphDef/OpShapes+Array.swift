@@ -46,8 +46,8 @@ extension OpShapes {
             return [InferredTensor(dType: context.t ?? input.dType, shape: output)]
         }
         rules["ConcatV2"] = { context in
-            let count = context.int("N") ?? max(context.inputs.count - 1, 0)
-            return concat(Array(context.inputs.prefix(count)), axis: context.input(count), context)
+            let count = min(context.count("N") ?? context.inputs.count - 1, context.inputs.count - 1)
+            return concat(Array(context.inputs.prefix(max(count, 0))), axis: context.input(count), context)
         }
         rules["Concat"] = { context in concat(Array(context.inputs.dropFirst()), axis: context.input(0), context) }
         rules.merge(each(["Pad", "PadV2", "MirrorPad"], pad)) { a, _ in a }
@@ -61,7 +61,7 @@ extension OpShapes {
         }
         rules["Fill"] = { context in
             let dims = context.input(0)
-            let shape = dims.value.map { $0.map { $0.map { $0 >= 0 ? $0 : -1 } ?? -1 } } ?? dims.shape.flatMap { $0.count == 1 ? Shapes.unknownDims(rank: $0[0]) : nil }
+            let shape = dims.value.flatMap { Shapes.bounded($0.map { $0 ?? -1 }) } ?? dims.shape.flatMap { $0.count == 1 ? Shapes.unknownDims(rank: $0[0]) : nil }
             return [InferredTensor(dType: context.t ?? context.input(1).dType, shape: shape)]
         }
         rules["Tile"] = { context in
@@ -69,8 +69,8 @@ extension OpShapes {
             guard let shape = input.shape else { return [input.with(dType: context.t ?? input.dType)] }
             let multiples = context.input(1).value ?? []
             let output = shape.enumerated().map { index, dim -> Int in
-                guard index < multiples.count, let times = multiples[index], dim >= 0, times >= 0 else { return -1 }
-                return dim * times
+                guard index < multiples.count, let times = multiples[index] else { return -1 }
+                return Dim.product(dim, times)
             }
             return [InferredTensor(dType: context.t ?? input.dType, shape: output)]
         }
@@ -78,7 +78,8 @@ extension OpShapes {
             let first = context.input(0)
             let dType = context.t ?? first.dType
             let count = context.inputs.count
-            let value: [Int?]? = context.inputs.allSatisfy({ $0.shape == [] }) ? context.inputs.map { $0.value?.first ?? nil } : nil
+            let value: [Int?]? = count <= InferredTensor.maxValueCount && context.inputs.allSatisfy({ $0.shape == [] })
+                ? context.inputs.map { $0.value?.first ?? nil } : nil
             guard let shape = first.shape, let position = Shapes.axis(context.int("axis") ?? 0, rank: shape.count + 1) else {
                 return [InferredTensor(dType: dType, shape: nil, value: value)]
             }
@@ -88,12 +89,12 @@ extension OpShapes {
         }
         rules["Unpack"] = { context in
             let input = context.input(0)
-            let count = context.count("num") ?? 0
+            let count = min(max(context.count("num") ?? 0, 1), context.outputLimit)
             guard var shape = input.shape, let axis = Shapes.axis(context.int("axis") ?? 0, rank: shape.count) else {
-                return Array(repeating: input.with(dType: context.t ?? input.dType).unknownShape, count: max(count, 1))
+                return Array(repeating: input.with(dType: context.t ?? input.dType).unknownShape, count: count)
             }
             shape.remove(at: axis)
-            return Array(repeating: InferredTensor(dType: context.t ?? input.dType, shape: shape), count: max(count, 1))
+            return Array(repeating: InferredTensor(dType: context.t ?? input.dType, shape: shape), count: count)
         }
         rules["Unique"] = { context in
             [InferredTensor(dType: context.t ?? context.input(0).dType, shape: [-1]),
@@ -106,13 +107,32 @@ extension OpShapes {
             let output = shape.indices.map { dim -> Int in
                 guard dim < size.count, let length = size[dim] else { return -1 }
                 if length >= 0 { return length }
-                guard dim < begin.count, let start = begin[dim], shape[dim] >= 0 else { return -1 }
+                guard dim < begin.count, let start = begin[dim], start >= 0, shape[dim] >= 0 else { return -1 }
                 return max(shape[dim] - start, 0)
             }
             return [InferredTensor(dType: context.t ?? input.dType, shape: output)]
         }
         rules["StridedSlice"] = stridedSlice
         rules.merge(each(["Gather", "GatherV2"], gather)) { a, _ in a }
+        rules["OneHot"] = { context in
+            // The depth dim goes in at `axis`, -1 (the default) meaning after the last.
+            let dType = context.t ?? context.input(2).dType
+            let axis = context.int("axis") ?? -1
+            guard var shape = context.input(0).shape, axis >= -1, let position = Shapes.axis(axis, rank: shape.count + 1) else {
+                return [InferredTensor(dType: dType, shape: nil)]
+            }
+            shape.insert(context.input(1).valueDims(count: 1)?[0] ?? -1, at: position)
+            return [InferredTensor(dType: dType, shape: shape)]
+        }
+        rules["Range"] = { context in
+            // As TensorFlow counts integer ranges: ceil(|limit - start| / |delta|).
+            let dType = context.type("Tidx") ?? context.input(0).dType
+            let bounds = (0..<3).map { context.input($0).knownValues?.first }
+            guard let start = bounds[0], let limit = bounds[1], let delta = bounds[2], delta != 0,
+                  (limit - start).signum() * delta.signum() >= 0
+            else { return [InferredTensor(dType: dType, shape: [-1])] }
+            return [InferredTensor(dType: dType, shape: [Dim.ceilingQuotient(abs(limit - start), abs(delta))])]
+        }
         rules["Split"] = { context in split(context.input(1), axis: context.input(0), context) }
         rules["SplitV"] = { context in split(context.input(0), axis: context.input(2), context, sizes: context.input(1).value) }
         return rules
@@ -128,7 +148,7 @@ extension OpShapes {
             let rank = target.shape?.count == 1 ? target.shape?[0] : nil
             return [InferredTensor(dType: dType, shape: rank.flatMap(Shapes.unknownDims))]
         }
-        var output = values.map { $0 ?? -1 }
+        guard var output = Shapes.bounded(values.map { $0 ?? -1 }) else { return [InferredTensor(dType: dType, shape: nil)] }
         let wildcards = values.indices.filter { values[$0] == -1 }
         if wildcards.count == 1, let total = input.elementCount, values.allSatisfy({ $0 != nil }) {
             let others = output.enumerated().filter { $0.offset != wildcards[0] }.map(\.element)
@@ -136,7 +156,7 @@ extension OpShapes {
                 output[wildcards[0]] = total / known
             }
         }
-        return [InferredTensor(dType: dType, shape: output.map { $0 >= 0 ? $0 : -1 }, value: input.value)]
+        return [InferredTensor(dType: dType, shape: output, value: input.value)]
     }
 
     /// Removes the listed size-1 dims, or every size-1 dim when none are listed (then
@@ -164,10 +184,13 @@ extension OpShapes {
         for value in values {
             guard let shape = value.shape, shape.count == rank else { total = -1; continue }
             for index in 0..<rank where index != dim && output[index] < 0 { output[index] = shape[index] }
-            total = total >= 0 && shape[dim] >= 0 ? total + shape[dim] : -1
+            total = Dim.sum(total, shape[dim])
         }
         output[dim] = total
-        let value: [Int?]? = rank == 1 && values.allSatisfy({ $0.value != nil }) ? values.flatMap { $0.value! } : nil
+        // Values join only while short: a chain of Concats could double one at every node.
+        let joined = values.reduce(0) { $0 + ($1.value?.count ?? 0) }
+        let value: [Int?]? = rank == 1 && values.allSatisfy({ $0.value != nil }) && joined <= InferredTensor.maxValueCount
+            ? values.flatMap { $0.value! } : nil
         return [InferredTensor(dType: dType, shape: output, value: value)]
     }
 
@@ -177,8 +200,8 @@ extension OpShapes {
         guard let shape = input.shape else { return [input.with(dType: dType)] }
         let paddings = context.input(1).value ?? []
         let output = shape.enumerated().map { index, dim -> Int in
-            guard paddings.count == 2 * shape.count, let before = paddings[2 * index], let after = paddings[2 * index + 1], dim >= 0 else { return -1 }
-            return dim + before + after
+            guard paddings.count == 2 * shape.count, let before = paddings[2 * index], let after = paddings[2 * index + 1] else { return -1 }
+            return Dim.sum(dim, Dim.sum(before, after))
         }
         return [InferredTensor(dType: dType, shape: output)]
     }
@@ -194,19 +217,23 @@ extension OpShapes {
         return [InferredTensor(dType: dType, shape: Array(paramShape[..<dim]) + Array(indexShape[batchDims...]) + Array(paramShape[(dim + 1)...]))]
     }
 
+    /// `num_split` parts along the axis: equal ones, or of the listed sizes (SplitV).
+    /// Outputs beyond the node's output limit are left out (unknown); equal parts share
+    /// one shape.
     private static func split(_ input: InferredTensor, axis: InferredTensor, _ context: NodeContext, sizes: [Int?]? = nil) -> [InferredTensor] {
         let count = max(context.count("num_split") ?? 1, 1)
+        let made = min(count, context.outputLimit)
         let dType = context.t ?? input.dType
-        guard let shape = input.shape, let axisValue = axis.knownValues?.first, let dim = Shapes.axis(axisValue, rank: shape.count) else {
-            return Array(repeating: InferredTensor(dType: dType, shape: input.shape.map { $0.map { _ in -1 } }), count: count)
+        guard var shape = input.shape, let axisValue = axis.knownValues?.first, let dim = Shapes.axis(axisValue, rank: shape.count) else {
+            return Array(repeating: InferredTensor(dType: dType, shape: input.shape.map { $0.map { _ in -1 } }), count: made)
         }
-        return (0..<count).map { index in
+        guard let sizes else {
+            shape[dim] = Dim.part(shape[dim], of: count)
+            return Array(repeating: InferredTensor(dType: dType, shape: shape), count: made)
+        }
+        return (0..<made).map { index in
             var output = shape
-            if let sizes {
-                output[dim] = index < sizes.count ? (sizes[index] ?? -1) : -1
-            } else {
-                output[dim] = shape[dim] >= 0 && shape[dim] % count == 0 ? shape[dim] / count : -1
-            }
+            output[dim] = index < sizes.count ? Dim.bounded(sizes[index] ?? -1) : -1
             return InferredTensor(dType: dType, shape: output)
         }
     }
@@ -215,4 +242,11 @@ extension OpShapes {
 extension InferredTensor {
     /// The same dtype with nothing known of the shape.
     var unknownShape: InferredTensor { InferredTensor(dType: dType, shape: nil) }
+
+    /// The value read as `count` dims (an unknown or negative element -1); nil when the
+    /// value is unknown or of another length.
+    func valueDims(count: Int) -> [Int]? {
+        guard let value, value.count == count else { return nil }
+        return value.map { Dim.bounded($0 ?? -1) }
+    }
 }

@@ -11,6 +11,13 @@ extension OpShapes {
             let dType = context.type("output_type") ?? .int64
             return [reduce(context.input(0), axes: context.input(1), keepDims: false, dType: dType)]
         }) { a, _ in a }
+        // The k largest along the last dim: their values, then their indices.
+        rules["TopKV2"] = { context in
+            let input = context.input(0)
+            let k = context.input(1).valueDims(count: 1)?[0] ?? -1
+            let shape = input.shape.flatMap { $0.isEmpty ? nil : Array($0.dropLast()) + [k] }
+            return [InferredTensor(dType: context.t ?? input.dType, shape: shape), InferredTensor(dType: context.type("index_type") ?? .int32, shape: shape)]
+        }
         return rules
     }()
 

@@ -8,7 +8,7 @@ typealias OpShapeRule = @Sendable (NodeContext) -> [InferredTensor]
 enum OpShapes {
     static let rules: [String: OpShapeRule] = {
         var rules: [String: OpShapeRule] = [:]
-        for group in [elementwise, neuralNetwork, arrays, reductions] {
+        for group in [elementwise, neuralNetwork, spatial, arrays, reductions] {
             rules.merge(group) { first, _ in first }
         }
         return rules
@@ -27,9 +27,11 @@ enum OpShapes {
         Dictionary(uniqueKeysWithValues: names.map { ($0, rule) })
     }
 
-    /// The data format's spatial dims and channel dim, for a rank-4 tensor.
-    static func layout(_ context: NodeContext) -> (spatial: [Int], channel: Int) {
-        context.string("data_format") == "NCHW" ? ([2, 3], 1) : ([1, 2], 3)
+    /// The data format's spatial dims and channel dim, for a tensor of `spatialRank`
+    /// spatial dims: channels last (NHWC, NDHWC, the default) or first (NCHW, NCDHW).
+    static func layout(_ context: NodeContext, spatialRank: Int = 2) -> (spatial: [Int], channel: Int) {
+        context.string("data_format")?.hasPrefix("NC") == true
+            ? (Array(2..<2 + spatialRank), 1) : (Array(1...spatialRank), spatialRank + 1)
     }
 }
 
@@ -38,7 +40,7 @@ extension Tensorflow_TensorProto {
     /// are not integers or were left out as payload.
     var integerValues: [Int?]? {
         guard dtype == .dtInt32 || dtype == .dtInt64, let shape = tensorShape.dims,
-              let count = InferredTensor(dType: nil, shape: shape).elementCount, count <= 1024
+              let count = InferredTensor(dType: nil, shape: shape).elementCount, count <= InferredTensor.maxValueCount
         else { return nil }
         var values: [Int64]
         if !tensorContent.isEmpty {

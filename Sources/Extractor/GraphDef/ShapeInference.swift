@@ -8,19 +8,21 @@ struct ShapeInference {
     private(set) var outputs: [String: [InferredTensor]] = [:]
 
     init(_ graph: Tensorflow_GraphDef) {
+        var budget = OutputBudget()
         for index in Self.topologicalOrder(graph.node) {
             let node = graph.node[index]
             let inputs = node.input.compactMap(TensorReference.init).map { reference in
                 outputs[reference.node].flatMap { $0.indices.contains(reference.output) ? $0[reference.output] : nil } ?? .unknown
             }
-            let context = NodeContext(node: node, inputs: inputs)
+            let context = NodeContext(node: node, inputs: inputs, outputLimit: budget.outputLimit(rank: inputs.compactMap(\.rank).max()))
             var inferred = OpShapes.rules[node.op]?(context) ?? OpShapes.fallback(context)
             if let recorded = context.recordedOutputShapes {
                 inferred = inferred.enumerated().map { index, tensor in
                     index < recorded.count ? tensor.refined(by: recorded[index]) : tensor
                 }
             }
-            outputs[node.name] = inferred
+            budget.spend(ranks: inferred.lazy.map(\.rank))
+            outputs[node.name] = inferred.map(\.withinMaxRank)
         }
     }
 

@@ -72,7 +72,7 @@ extension KerasLayerRules {
         let outputPadding = arguments.ints("output_padding", count: rank)
         var output = input
         for (index, axis) in layout.spatial.enumerated() {
-            let kernel = (window.kernel[index] - 1) * window.dilation[index] + 1
+            let kernel = Shapes.dilatedExtent(kernel: window.kernel[index], dilation: window.dilation[index])
             let stride = window.strides[index]
             let length = input[axis]
             if let outputPadding {

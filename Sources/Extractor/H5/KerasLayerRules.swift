@@ -32,32 +32,6 @@ package enum KerasLayerRules {
     static func first(_ inputs: [[Int]?]) -> [Int]? { inputs.first ?? nil }
 }
 
-/// Dim arithmetic where -1 is unknown: an unknown operand, or a result beyond 2^53 (no
-/// real tensor has such a dim; a hostile config may ask for one), gives -1.
-enum Dim {
-    static let limit = 1 << 53
-
-    static func product(_ lhs: Int, _ rhs: Int) -> Int {
-        guard lhs >= 0, rhs >= 0 else { return -1 }
-        let (result, overflow) = lhs.multipliedReportingOverflow(by: rhs)
-        return overflow || result > limit ? -1 : result
-    }
-
-    static func sum(_ lhs: Int, _ rhs: Int) -> Int {
-        guard lhs >= 0, rhs >= 0, lhs <= limit, rhs <= limit else { return -1 }
-        return lhs + rhs > limit ? -1 : lhs + rhs
-    }
-
-    /// `lhs - rhs`, unknown when it would be negative.
-    static func difference(_ lhs: Int, _ rhs: Int) -> Int {
-        guard lhs >= 0, rhs >= 0, lhs >= rhs else { return -1 }
-        return lhs - rhs
-    }
-
-    /// The product of all dims (1 for none).
-    static func product(_ dims: some Sequence<Int>) -> Int { dims.reduce(1, product) }
-}
-
 /// Where a layer's `data_format` puts the channels and the spatial dims of its input.
 package struct SpatialLayout {
     package let channel: Int

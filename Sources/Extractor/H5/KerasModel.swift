@@ -24,6 +24,16 @@ package struct KerasModel: Sendable {
     /// How deeply models may nest in one another (a model used as a layer of a model ...).
     static let maxNesting = 32
 
+    /// The layer calls the config lists, its nested models' once each.
+    let listedCalls: Int
+    /// The layer calls evaluating the model makes: every call of a nested model
+    /// evaluates its layers again (a call of the model itself counting one), so a model
+    /// called twice in a model called twice ... costs 2^depth (saturating at Int.max).
+    let evaluatedCalls: Int
+    /// The evaluated calls beyond the listed ones a config may cost: a few hundred bytes
+    /// nesting a model called twice 32 deep would otherwise take 2^32 calls.
+    static let maxRepeatedCalls = 1 << 16
+
     /// Reads a model config: `{"class_name": ..., "config": {...}}`.
     init(config value: JSONValue, dialect: Dialect, depth: Int = 0) throws(KerasConfigError) {
         guard let className = value["class_name"]?.string else { throw KerasConfigError("no class_name") }
@@ -42,6 +52,30 @@ package struct KerasModel: Sendable {
         } else {
             topology = .sequential(buildInputShape: config["build_input_shape"].flatMap(KerasLayerArguments.shape))
         }
+        (listedCalls, evaluatedCalls) = Self.callCounts(layers, sequential: topology.isSequential)
+    }
+
+    /// ``listedCalls`` and ``evaluatedCalls`` of a model's layers: a Sequential stack
+    /// calls each layer once, a Functional graph each call of its `inbound_nodes`.
+    private static func callCounts(_ layers: [KerasLayer], sequential: Bool) -> (listed: Int, evaluated: Int) {
+        var listed = 0, evaluated = 0
+        for layer in layers where layer.className != "InputLayer" {
+            let calls = sequential ? 1 : layer.calls.count
+            let each = layer.model.map { saturating($0.evaluatedCalls, plus: 1) } ?? 1
+            listed = saturating(listed, plus: saturating(calls, plus: layer.model?.listedCalls ?? 0))
+            evaluated = saturating(evaluated, plus: saturating(calls, times: each))
+        }
+        return (listed, evaluated)
+    }
+
+    private static func saturating(_ lhs: Int, plus rhs: Int) -> Int {
+        let (sum, overflow) = lhs.addingReportingOverflow(rhs)
+        return overflow ? .max : sum
+    }
+
+    private static func saturating(_ lhs: Int, times rhs: Int) -> Int {
+        let (product, overflow) = lhs.multipliedReportingOverflow(by: rhs)
+        return overflow ? .max : product
     }
 
     /// The model a `model_config` text describes; `file` names the model in errors.
@@ -57,6 +91,12 @@ package struct KerasModel: Sendable {
         } catch {
             throw KleverError(.malformedModel, file: file, "model_config: \(error.detail)")
         }
+        let limit = Self.saturating(listedCalls, plus: Self.maxRepeatedCalls)
+        guard evaluatedCalls <= limit else {
+            let count = evaluatedCalls == .max ? "2^63 or more" : "\(evaluatedCalls)"
+            throw KleverError(.malformedModel, file: file,
+                              "model_config: nested models called again and again take \(count) layer calls, more than the \(limit) klever evaluates for this config")
+        }
     }
 
     /// Whether the config is one of a model, to read a layer as a nested model.
@@ -66,10 +106,7 @@ package struct KerasModel: Sendable {
         return isGraph || (value["class_name"]?.string == "Sequential" && (config?["layers"]?.array ?? config?.array) != nil)
     }
 
-    package var isSequential: Bool {
-        if case .sequential = topology { return true }
-        return false
-    }
+    package var isSequential: Bool { topology.isSequential }
 
     /// Whether the model, used as a layer, has a call of its own before the calls the
     /// config lists, which node indices then count: a Functional model links its
@@ -91,6 +128,13 @@ package struct KerasModel: Sendable {
         if first.className == "InputLayer" { return (first.name, first.arguments.inputShape, first.arguments.dtypePolicy.compute) }
         guard let shape = first.arguments.shape("batch_input_shape") ?? buildInputShape else { return nil }
         return (first.name + "_input", shape, first.arguments.dtypePolicy.variable)
+    }
+}
+
+extension KerasModel.Topology {
+    var isSequential: Bool {
+        if case .sequential = self { return true }
+        return false
     }
 }
 

@@ -46,7 +46,7 @@ package struct MXNetBinding {
     /// MXNet binds.
     private static func declared(_ node: MXNetSymbol.Node, given: TensorSpec?) -> InferredTensor {
         // `mx.sym.var(shape=...)` records it; 0 was MXNet's unknown dim before NumPy semantics.
-        let shape = node.attributes.ints("__shape__").flatMap { $0.isEmpty ? nil : $0.map { $0 > 0 ? $0 : -1 } }
+        let shape = node.attributes.ints("__shape__").flatMap { $0.isEmpty ? nil : Shapes.bounded($0.map { $0 > 0 ? $0 : -1 }) }
         let dType = node.attributes.int("__dtype__").flatMap { DType(mxnet: Int32($0)) }
         let givenShape = given?.size == TensorSpec.unknownRank ? nil : given?.size
         return InferredTensor(dType: given?.numpyType ?? dType ?? .float32, shape: givenShape ?? shape)

@@ -5,7 +5,7 @@ extension MXNetOps {
         var rules: [String: MXNetShapeRule] = [:]
         rules.merge(each(["Flatten", "flatten"]) { context in
             guard let shape = context.data.shape, !shape.isEmpty else { return [context.data.unknownShape] }
-            return [context.data(shape: [shape[0], product(shape.dropFirst())])]
+            return [context.data(shape: [shape[0], Dim.product(shape.dropFirst())])]
         }) { first, _ in first }
         rules.merge(each(["Concat", "concat"], concat)) { first, _ in first }
         rules.merge(each(["Reshape", "reshape"]) { context in
@@ -47,10 +47,7 @@ extension MXNetOps {
             guard let dims = input.shape, dims.count == rank else { continue }
             for index in dims.indices where index != axis && output[index] < 0 { output[index] = dims[index] }
         }
-        output[axis] = context.inputs.reduce(0) { total, input in
-            guard total >= 0, let dims = input.shape, dims.count == rank, dims[axis] >= 0 else { return -1 }
-            return total + dims[axis]
-        }
+        output[axis] = Dim.sum(context.inputs.map { input in input.shape.flatMap { $0.count == rank ? $0[axis] : nil } ?? -1 })
         return [context.data(shape: output)]
     }
 
@@ -80,15 +77,15 @@ extension MXNetOps {
                 next = source.count
             case -3:
                 guard next + 1 < source.count else { return nil }
-                output.append(product(source[next...next + 1]))
+                output.append(Dim.product(source[next...next + 1]))
                 next += 2
             case -4:
                 guard index + 2 < codes.count, next < source.count else { return nil }
                 let whole = source[next]
                 var (first, second) = (codes[index + 1], codes[index + 2])
                 guard first != -1 || second != -1, first != 0, second != 0 else { return nil }
-                if first == -1 { first = whole >= 0 && whole % second == 0 ? whole / second : -1 }
-                if second == -1 { second = whole >= 0 && whole % first == 0 ? whole / first : -1 }
+                if first == -1 { first = Dim.part(whole, of: second) }
+                if second == -1 { second = Dim.part(whole, of: first) }
                 output += [first, second]
                 next += 1
                 index += 2
@@ -103,9 +100,11 @@ extension MXNetOps {
         if let inferred {
             // As MXNet: only a fully known input determines the inferred dim.
             let total = InferredTensor(dType: nil, shape: input).elementCount
-            let rest = product(output)
+            let rest = Dim.product(output)
             output[inferred] = if let total, rest > 0, total % rest == 0 { total / rest } else { -1 }
         }
+        // Codes the cases above pass through (-4's parts) may be no dims.
+        output = output.map(Dim.bounded)
         return reverse ? output.reversed() : output
     }
 
@@ -154,11 +153,12 @@ extension MXNetOps {
         guard let count = attributes.int("num_outputs"), count > 0, count < MXNetSymbol.maxOutputs else {
             return [context.data.unknownShape]
         }
+        let made = min(count, context.outputLimit)
         guard var shape = context.data.shape, let axis = Shapes.axis(attributes.int("axis") ?? 1, rank: shape.count) else {
-            return Array(repeating: context.data.unknownShape, count: count)
+            return Array(repeating: context.data.unknownShape, count: made)
         }
-        shape[axis] = shape[axis] >= 0 && shape[axis] % count == 0 ? shape[axis] / count : -1
+        shape[axis] = Dim.part(shape[axis], of: count)
         if attributes.bool("squeeze_axis") == true { shape.remove(at: axis) }
-        return Array(repeating: context.data(shape: shape), count: count)
+        return Array(repeating: context.data(shape: shape), count: made)
     }
 }

@@ -61,7 +61,7 @@ extension MXNetOps {
         // axis (with `multi_output`, one per position: batch, then the spatial dims folded).
         rules.merge(each(["SoftmaxOutput", "Softmax"]) { context, _ in
             guard let shape = context.data.shape, shape.count >= 2 else { return [:] }
-            if context.attributes.bool("multi_output") == true { return [1: [shape[0], product(shape.dropFirst(2))]] }
+            if context.attributes.bool("multi_output") == true { return [1: [shape[0], Dim.product(shape.dropFirst(2))]] }
             return [1: Array(shape.dropLast())]
         }) { first, _ in first }
         // A regression's label is shaped as its data, a single column as a vector.

@@ -78,14 +78,9 @@ extension MXNetOps {
         var output = shape
         output[layout.channel] = attributes.int("num_filter") ?? -1
         for (index, dim) in layout.spatial.enumerated() {
-            if let target {
-                output[dim] = target[index]
-            } else if shape[dim] >= 0, window.kernel[index] > 0 {
-                let dilated = (window.kernel[index] - 1) * window.dilate[index] + 1
-                output[dim] = window.stride[index] * (shape[dim] - 1) + dilated - 2 * window.pad[index] + (adjust?[index] ?? 0)
-            } else {
-                output[dim] = -1
-            }
+            output[dim] = target?[index] ?? Shapes.transposedWindow(
+                input: shape[dim], kernel: window.kernel[index], stride: window.stride[index], dilation: window.dilate[index],
+                padBegin: window.pad[index], padEnd: window.pad[index], adjust: adjust?[index] ?? 0)
         }
         return [context.data(shape: output)]
     }
@@ -110,8 +105,8 @@ extension MXNetOps {
             case "valid":
                 output[dim] = Shapes.window(input: input, kernel: kernel, stride: stride, padding: "EXPLICIT", explicit: (pad, pad))
             case "full":
-                let span = input + 2 * pad - kernel
-                output[dim] = input >= 0 && kernel > 0 && stride > 0 && span >= 0 ? (span + stride - 1) / stride + 1 : -1
+                let padded = Dim.sum(input, Dim.product(2, pad))
+                output[dim] = kernel > 0 && padded >= kernel ? Dim.sum(Dim.ceilingQuotient(padded - kernel, stride), 1) : -1
             case "same":
                 output[dim] = Shapes.window(input: input, kernel: kernel, stride: stride, padding: "SAME")
             default:
@@ -148,12 +143,9 @@ extension MXNetOps {
             return [context.data.unknownShape]
         }
         var output = shape
-        for dim in [2, 3] { output[dim] = shape[dim] >= 0 ? shape[dim] * scale : -1 }
+        for dim in [2, 3] { output[dim] = Dim.product(shape[dim], scale) }
         if attributes.string("sample_type") != "bilinear", attributes.string("multi_input_mode") != "sum" {
-            output[1] = context.inputs.reduce(0) { total, input in
-                guard total >= 0, let dims = input.shape, dims.count == 4, dims[1] >= 0 else { return -1 }
-                return total + dims[1]
-            }
+            output[1] = Dim.sum(context.inputs.map { input in input.shape.flatMap { $0.count == 4 ? $0[1] : nil } ?? -1 })
         }
         return [context.data(shape: output)]
     }

@@ -35,7 +35,7 @@ package struct MXNetParams {
 
     /// The arrays' shapes and dtypes by the names the symbol's variables have.
     package var parameters: [String: InferredTensor] {
-        named.mapValues { InferredTensor(dType: $0.dType, shape: $0.shape) }
+        named.mapValues { InferredTensor(dType: $0.dType, shape: $0.shape.flatMap(Shapes.bounded)) }
     }
 
     /// The arrays by the names the symbol's variables have: Gluon's `export` and
@@ -150,7 +150,8 @@ private struct NDArrayReader {
             shape = dims
         }
         guard let shape else { return (nil, nil, nil) }
-        guard shape.allSatisfy({ $0 >= 0 }) else { throw Failure("array \(index) has the shape \(shape)") }
+        // A dim beyond any tensor's passes the size check when another dim is 0.
+        guard shape.allSatisfy({ (0...Dim.limit).contains($0) }) else { throw Failure("array \(index) has the shape \(shape)") }
         try skip(8, "the context of array \(index)")  // device type, device id
         let flag = try read(Int32.self, "the dtype of array \(index)")
         guard let dType = DType(mxnet: flag), let width = dType.byteWidth else {

@@ -13,6 +13,7 @@ package struct MXNetShapeInference {
     package init(_ symbol: MXNetSymbol, variables: [Int: InferredTensor]) {
         let reachable = symbol.reachable
         outputs.reserveCapacity(symbol.nodes.count)
+        var budget = OutputBudget()
         for (index, node) in symbol.nodes.enumerated() {
             guard reachable[index] else {
                 outputs.append([])
@@ -22,9 +23,12 @@ package struct MXNetShapeInference {
                 outputs.append([variables[index] ?? .unknown])
                 continue
             }
-            let context = MXNetNodeContext(node: node, inputs: node.inputs.map(tensor))
+            let inputs = node.inputs.map(tensor)
+            let context = MXNetNodeContext(node: node, inputs: inputs, outputLimit: budget.outputLimit(rank: inputs.compactMap(\.rank).max()))
             if let rule = MXNetOps.rules[node.op] {
-                outputs.append(rule(context))
+                let made = rule(context)
+                budget.spend(ranks: made.lazy.map(\.rank))
+                outputs.append(made.map(\.withinMaxRank))
             } else {
                 unknownOps.insert(node.op)
                 outputs.append([context.data.unknownShape])
@@ -56,6 +60,9 @@ package struct MXNetShapeInference {
 struct MXNetNodeContext: Sendable {
     let node: MXNetSymbol.Node
     let inputs: [InferredTensor]
+    /// How many outputs a rule whose output count an attribute sets may make (see
+    /// ``OutputBudget``); the ones it leaves out read as unknown.
+    let outputLimit: Int
 
     var attributes: MXNetAttributes { node.attributes }
 
@@ -119,8 +126,4 @@ package enum MXNetOps {
         return zip(lhs, rhs).map { $0 >= 0 ? $0 : $1 }
     }
 
-    /// The product of dims; -1 when one is unknown or it overflows.
-    static func product<C: Collection>(_ dims: C) -> Int where C.Element == Int {
-        InferredTensor(dType: nil, shape: Array(dims)).elementCount ?? -1
-    }
 }

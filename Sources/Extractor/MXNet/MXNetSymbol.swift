@@ -32,7 +32,7 @@ package struct MXNetSymbol: Sendable {
     package let heads: [Entry]
 
     /// More outputs than any real operator has; a larger index is corrupt, not a graph.
-    static let maxOutputs = 1 << 16
+    static let maxOutputs = OutputBudget.maxOutputs
 
     /// Decodes and checks a mapped symbol JSON file.
     package init(_ file: MappedFile) throws {

@@ -19,7 +19,8 @@ package enum Caffe2ShapeInference {
             case "ConstantFill": arguments.int("dtype").flatMap { DType(caffe2: $0) } ?? .float32
             default: .float32
             }
-            for output in op.output { blobs[output] = InferredTensor(dType: dType, shape: arguments.ints("shape")) }
+            let shape = arguments.ints("shape").flatMap(Shapes.bounded)
+            for output in op.output { blobs[output] = InferredTensor(dType: dType, shape: shape) }
         }
         return blobs
     }
@@ -27,17 +28,22 @@ package enum Caffe2ShapeInference {
     /// Runs the ops in order, adding each output's shape to `blobs`.
     package static func run(_ net: Caffe2_NetDef, blobs: [String: InferredTensor]) -> [String: InferredTensor] {
         var blobs = blobs
+        var budget = OutputBudget()
         for op in net.op {
             let inputs = op.input.map { blobs[$0] ?? .unknown }
-            let outputs = infer(op, inputs, Caffe2Arguments(op))
+            let outputs = infer(op, inputs, Caffe2Arguments(op), outputLimit: budget.outputLimit(rank: inputs.compactMap(\.rank).max()))
+            budget.spend(ranks: outputs.lazy.map(\.rank))
             for (index, name) in op.output.enumerated() {
-                blobs[name] = index < outputs.count ? outputs[index] : .unknown
+                blobs[name] = index < outputs.count ? outputs[index].withinMaxRank : .unknown
             }
         }
         return blobs
     }
 
-    private static func infer(_ op: Caffe2_OperatorDef, _ inputs: [InferredTensor], _ arguments: Caffe2Arguments) -> [InferredTensor] {
+    /// An op's outputs; `outputLimit` bounds how many a Split makes (see ``OutputBudget``).
+    private static func infer(
+        _ op: Caffe2_OperatorDef, _ inputs: [InferredTensor], _ arguments: Caffe2Arguments, outputLimit: Int
+    ) -> [InferredTensor] {
         let first = inputs.first ?? .unknown
         switch op.type {
         case "Relu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Elu", "PRelu", "Copy", "Alias", "Scale",
@@ -48,15 +54,15 @@ package enum Caffe2ShapeInference {
             return [InferredTensor(dType: first.dType, shape: Shapes.broadcast(first.shape, inputs.count > 1 ? inputs[1].shape : nil))]
         case "Conv": return [convolution(first, filter: inputs.count > 1 ? inputs[1] : .unknown, arguments)]
         case "ConvTranspose": return [transposedConvolution(first, filter: inputs.count > 1 ? inputs[1] : .unknown, arguments)]
-        case "Split": return split(first, count: op.output.count, arguments)
+        case "Split": return split(first, count: op.output.count, made: outputLimit, arguments)
         case "MaxPool", "AveragePool": return [pooling(first, arguments)]
         case "FC": return [fullyConnected(first, weights: inputs.count > 1 ? inputs[1] : .unknown, arguments)]
         case "Concat": return concat(inputs, arguments)
         case "Flatten":
             guard let shape = first.shape, let axis = Shapes.axis(arguments.int("axis") ?? 1, rank: shape.count + 1) else { return [first.unknownShape] }
-            return [InferredTensor(dType: first.dType, shape: [product(shape[..<axis]), product(shape[axis...])])]
+            return [InferredTensor(dType: first.dType, shape: [Dim.product(shape[..<axis]), Dim.product(shape[axis...])])]
         case "Reshape":
-            guard let target = arguments.ints("shape") else { return [first.unknownShape] }
+            guard let target = arguments.ints("shape"), target.count <= Shapes.maxRank else { return [first.unknownShape] }
             return [InferredTensor(dType: first.dType, shape: reshaped(first, target)), InferredTensor(dType: .int64, shape: [first.rank ?? -1])]
         case "Transpose":
             guard let shape = first.shape else { return [first] }
@@ -97,24 +103,28 @@ package enum Caffe2ShapeInference {
         let kernel = window.kernel.contains(0) ? [filterShape[2], filterShape[3]] : window.kernel
         var output = shape
         for index in 0..<2 {
-            let dim = index + 2
-            guard shape[dim] >= 0, kernel[index] > 0 else { output[dim] = -1; continue }
-            output[dim] = (shape[dim] - 1) * window.stride[index] - window.padBegin[index] - window.padEnd[index]
-                + window.dilation[index] * (kernel[index] - 1) + 1
+            output[index + 2] = Shapes.transposedWindow(
+                input: shape[index + 2], kernel: kernel[index], stride: window.stride[index], dilation: window.dilation[index],
+                padBegin: window.padBegin[index], padEnd: window.padEnd[index])
         }
-        output[1] = filterShape[1] >= 0 ? filterShape[1] * (arguments.int("group") ?? 1) : -1
+        output[1] = Dim.product(filterShape[1], arguments.int("group") ?? 1)
         return InferredTensor(dType: input.dType, shape: output)
     }
 
-    /// Split along `axis` into the `split` sizes, or equal parts.
-    private static func split(_ input: InferredTensor, count: Int, _ arguments: Caffe2Arguments) -> [InferredTensor] {
-        guard let shape = input.shape, count > 0,
+    /// Split along `axis` into the `split` sizes, or equal parts (which share one
+    /// shape); only the first `made` of the `count` outputs are made.
+    private static func split(_ input: InferredTensor, count: Int, made: Int, _ arguments: Caffe2Arguments) -> [InferredTensor] {
+        let made = min(max(count, 1), made)
+        guard var shape = input.shape, count > 0,
               let axis = Shapes.axis(arguments.int("axis") ?? (arguments.string("order") == "NHWC" ? 3 : 1), rank: shape.count)
-        else { return Array(repeating: input.unknownShape, count: max(count, 1)) }
-        let sizes = arguments.ints("split") ?? Array(repeating: shape[axis] >= 0 && shape[axis] % count == 0 ? shape[axis] / count : -1, count: count)
-        return sizes.map { size in
+        else { return Array(repeating: input.unknownShape, count: made) }
+        guard let sizes = arguments.ints("split") else {
+            shape[axis] = Dim.part(shape[axis], of: count)
+            return Array(repeating: InferredTensor(dType: input.dType, shape: shape), count: made)
+        }
+        return sizes.prefix(made).map { size in
             var output = shape
-            output[axis] = size
+            output[axis] = Dim.bounded(size)
             return InferredTensor(dType: input.dType, shape: output)
         }
     }
@@ -146,7 +156,7 @@ package enum Caffe2ShapeInference {
         guard let shape = input.shape, let axis = Shapes.axis(arguments.int("axis") ?? 1, rank: shape.count + 1) else { return input.unknownShape }
         var units = -1
         if let weightShape = weights.shape, let axisW = Shapes.axis(arguments.int("axis_w") ?? 1, rank: weightShape.count + 1) {
-            units = product(weightShape[..<axisW])
+            units = Dim.product(weightShape[..<axisW])
         }
         return InferredTensor(dType: input.dType, shape: Array(shape[..<axis]) + [units])
     }
@@ -158,10 +168,7 @@ package enum Caffe2ShapeInference {
         let defaultAxis = arguments.string("order") == "NHWC" ? 3 : 1
         guard let axis = Shapes.axis(arguments.int("axis") ?? defaultAxis, rank: rank) else { return [first.unknownShape, splitInfo] }
         var output = first.shape ?? []
-        output[axis] = inputs.reduce(0) { total, input in
-            guard total >= 0, let shape = input.shape, shape.count == rank, shape[axis] >= 0 else { return -1 }
-            return total + shape[axis]
-        }
+        output[axis] = Dim.sum(inputs.map { $0.shape.flatMap { $0.count == rank ? $0[axis] : nil } ?? -1 })
         return [InferredTensor(dType: first.dType, shape: output), splitInfo]
     }
 
@@ -175,12 +182,7 @@ package enum Caffe2ShapeInference {
                 output[wildcard] = total / known
             }
         }
-        return output
-    }
-
-    /// The product of known dims; -1 when one is unknown or it overflows.
-    private static func product(_ dims: ArraySlice<Int>) -> Int {
-        InferredTensor(dType: nil, shape: Array(dims)).elementCount ?? -1
+        return output.map(Dim.bounded)
     }
 }
 

@@ -59,12 +59,14 @@ enum ONNXReader: FormatReader {
     }
 
     /// A tensor of an element type and a shape (nil: unknown rank; a symbolic or
-    /// missing dim is -1). Element type 0 (undefined) leaves the dtype out.
+    /// missing dim is -1). Element type 0 (undefined) leaves the dtype out, and so does
+    /// a type newer than klever's table (ONNX keeps adding them: FLOAT8E8M0, UINT2, ...);
+    /// only a negative one is no ONNX type at all.
     private static func spec(_ name: String, _ elemType: Int32, _ shape: Onnx_TensorShapeProto?, _ file: String) throws -> TensorSpec {
-        let dType = DType(onnx: Int(elemType))
-        guard dType != nil || elemType == 0 else {
+        guard elemType >= 0 else {
             throw KleverError(.malformedModel, file: file, "'\(name)' has element type \(elemType), which ONNX does not define")
         }
+        let dType = DType(onnx: Int(elemType))
         let size = shape?.dim.map { dim in
             if case .dimValue(let value)? = dim.value, value >= 0, value <= Int64(Int32.max) { return Int(value) }
             return -1

@@ -2,9 +2,11 @@ import ModelPackage
 import Schemas
 
 extension Tensorflow_TensorShapeProto {
-    /// Dims as the ormbfile writes them: -1 for unknown, nil for an unknown rank.
+    /// Dims as the ormbfile writes them: -1 for unknown, nil for an unknown rank (or
+    /// more dims than a tensor has).
     var dims: [Int]? {
-        unknownRank ? nil : dim.map { $0.size >= 0 && $0.size <= Int64(Int32.max) ? Int($0.size) : -1 }
+        guard !unknownRank else { return nil }
+        return Shapes.bounded(dim.map { $0.size >= 0 && $0.size <= Int64(Int32.max) ? Int($0.size) : -1 })
     }
 }
 
