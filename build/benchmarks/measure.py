@@ -2,8 +2,11 @@
 for klever and its reference, with their ratios.
 
 usage: measure.py SPEC.json [RUNS]
-SPEC.json: [{"stage", "case", "input", "klever": [argv], "reference": [argv],
+SPEC.json: [{"stage", "case", "input", "inputMB", "klever": [argv], "reference": [argv],
              "referenceName", "before": [argv] (optional: run, untimed, before each run)}]
+A case without "reference" (no Python tool does it) is measured for klever alone. "klever
+RSS / input" is klever's peak RSS over the input's size: below 1 means klever never holds
+the whole input (structure-only extraction; streamed weights in a conversion).
 Peak RSS is ru_maxrss from wait4: the largest process of the command's tree (a shell
 pipeline's too, as wait4 counts the descendants the child waited for).
 """
@@ -43,15 +46,20 @@ def ratio(value):
 def main():
     cases = json.load(open(sys.argv[1]))
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    print("| stage | case | input | klever wall | klever peak RSS | reference | reference wall | reference peak RSS "
-          "| speed (reference wall / klever wall) | memory (reference RSS / klever RSS) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| stage | case | input | klever wall | klever peak RSS | klever RSS / input | reference | reference wall "
+          "| reference peak RSS | speed (reference wall / klever wall) | memory (reference RSS / klever RSS) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for case in cases:
         k_wall, k_rss = median_of(case["klever"], runs, case.get("before"))
-        r_wall, r_rss = median_of(case["reference"], max(1, runs // 2 + 1), case.get("before"))
-        print(f"| {case['stage']} | {case['case']} | {case['input']} | {k_wall * 1000:.1f} ms | {k_rss:.1f} MiB "
-              f"| {case['referenceName']} | {r_wall * 1000:.0f} ms | {r_rss:.0f} MiB "
-              f"| {ratio(r_wall / k_wall)} | {ratio(r_rss / k_rss)} |", flush=True)
+        row = (f"| {case['stage']} | {case['case']} | {case['input']} | {k_wall * 1000:.1f} ms | {k_rss:.1f} MiB "
+               f"| {k_rss / case['inputMB']:.2f} ")
+        if "reference" in case:
+            r_wall, r_rss = median_of(case["reference"], max(1, runs // 2 + 1), case.get("before"))
+            row += (f"| {case['referenceName']} | {r_wall * 1000:.0f} ms | {r_rss:.0f} MiB "
+                    f"| {ratio(r_wall / k_wall)} | {ratio(r_rss / k_rss)} |")
+        else:
+            row += f"| {case['referenceName']} | | | | |"
+        print(row, flush=True)
 
 
 if __name__ == "__main__":
