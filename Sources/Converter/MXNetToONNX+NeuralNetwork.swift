@@ -1,4 +1,5 @@
 import Extractor
+import ModelPackage
 import Schemas
 
 extension MXNetTranslation {
@@ -118,9 +119,10 @@ extension MXNetTranslation {
         translation.emit("Transpose", [normalized], [node.output], [ONNXAttribute.ints("perm", inverse)])
     }
 
-    /// `pooling_convention` `full` rounds the output size up (ceil_mode); average pooling
-    /// counts the padding unless `count_include_pad` is false; `sum` is the average times
-    /// the window.
+    /// `pooling_convention` `full` rounds the output size up (ceil_mode; see
+    /// ``emptyLastWindows(_:_:)`` for a window that starts in the padding); average
+    /// pooling counts the padding unless `count_include_pad` is false; `sum` is the average
+    /// times the window.
     private static func pooling(_ translation: inout MXNetTranslation, _ node: MXNetONNXNode) throws(MXNetUnsupported) {
         let data = try node.input(0)
         let type = node.attributes.string("pool_type") ?? "max"
@@ -141,12 +143,26 @@ extension MXNetTranslation {
         let convention = node.attributes.string("pooling_convention") ?? "valid"
         guard convention == "valid" || convention == "full" else { throw MXNetUnsupported("pooling_convention \(convention)") }
         let ceilMode = ONNXAttribute.int("ceil_mode", convention == "full" ? 1 : 0)
+        var input = data, attributes = window.attributes, empty: [Int]?
+        if convention == "full", type == "max" || type == "avg", let fit = try emptyLastWindows(node, window) {
+            attributes = window.attributes(endPad: fit.endPad)
+            if !fit.crops.isEmpty {
+                input = translation.temporary(data + "_cropped")
+                translation.emit("Slice", [
+                    data, translation.int64s(node.output + "_starts", fit.crops.map { _ in 0 }),
+                    translation.int64s(node.output + "_ends", fit.crops.map(\.end)),
+                    translation.int64s(node.output + "_axes", fit.crops.map(\.axis)),
+                ], [input])
+            }
+            empty = fit.empty
+        }
+        let pooled = empty == nil ? node.output : translation.temporary(node.output + "_pooled")
         switch type {
         case "max":
-            translation.emit("MaxPool", [data], [node.output], name: node.name, window.attributes + [ceilMode])
+            translation.emit("MaxPool", [input], [pooled], name: node.name, attributes + [ceilMode])
         case "avg":
             let countPadding = ONNXAttribute.int("count_include_pad", node.attributes.bool("count_include_pad") ?? true ? 1 : 0)
-            translation.emit("AveragePool", [data], [node.output], name: node.name, window.attributes + [ceilMode, countPadding])
+            translation.emit("AveragePool", [input], [pooled], name: node.name, attributes + [ceilMode, countPadding])
         case "sum" where convention == "valid":
             // Every valid window covers the whole kernel, so the average divides by its size.
             let average = translation.temporary(node.output + "_average")
@@ -158,6 +174,53 @@ extension MXNetTranslation {
             translation.emit("LpPool", [data], [node.output], name: node.name, window.attributes + [power])
         default:
             throw MXNetUnsupported("pool_type \(type) with pooling_convention \(convention)")
+        }
+        if let empty {
+            // The empty windows, as MXNet computes them: the lowest value for max, 0 for avg.
+            let value = try translation.constant(node.output + "_empty", type == "max" ? lowest(node.dType) : 0, node.dType)
+            let pads = translation.int64s(node.output + "_pads", Array(repeating: 0, count: empty.count + 4) + empty)
+            translation.emit("Pad", [pooled, pads, value], [node.output])
+        }
+    }
+
+    /// MXNet's `full` convention has `ceil((x + 2p - k) / s) + 1` windows per spatial dim,
+    /// the last of which may start in the right padding: MXNet keeps that one, with no data
+    /// in it. ONNX's ceil_mode keeps it by its shape inference, but onnxruntime drops it,
+    /// as the ONNX spec now says (and PyTorch does). In such a dim the data is padded (or
+    /// cropped) to end exactly where the window before the empty one ends, which leaves
+    /// ceil_mode nothing to round there and every other window as MXNet averages it, and
+    /// the empty window is appended to the output. Returns the pooling's end padding, the
+    /// crops (axis and length) and, per spatial dim, 1 where an empty window is appended;
+    /// nil when no dim has one. A window can only start in the padding when `p > k - s`,
+    /// and only then does this need the input's size.
+    private static func emptyLastWindows(
+        _ node: MXNetONNXNode, _ window: MXNetWindow
+    ) throws(MXNetUnsupported) -> (endPad: [Int], crops: [(axis: Int, end: Int)], empty: [Int])? {
+        var (endPad, crops, empty) = (window.pad, [(axis: Int, end: Int)](), window.pad.map { _ in 0 })
+        for (index, kernel) in window.kernel.enumerated() {
+            let (stride, pad) = (window.stride[index], window.pad[index])
+            guard pad > kernel - stride else { continue }
+            guard let size = node.shape(0)?.dropFirst(2 + index).first, size >= 0 else {
+                throw MXNetUnsupported.needsShapes("a 'full' pooling window that may start in the padding")
+            }
+            let span = size + 2 * pad - kernel
+            let last = (span + stride - 1) / stride * stride - pad  // where the last window starts
+            guard span >= 0, last >= size else { continue }
+            let reach = last - stride + kernel  // where the window before it ends
+            endPad[index] = max(reach - size, 0)
+            if reach < size { crops.append((index + 2, reach)) }
+            empty[index] = 1
+        }
+        return empty.contains(1) ? (endPad, crops, empty) : nil
+    }
+
+    /// The lowest finite value of a float type, what MXNet's max pooling gives a window
+    /// with no data.
+    private static func lowest(_ dType: DType) -> Double {
+        switch dType {
+        case .float16: -Double(Float16.greatestFiniteMagnitude)
+        case .float64: -Double.greatestFiniteMagnitude
+        default: -Double(Float.greatestFiniteMagnitude)
         }
     }
 
@@ -234,7 +297,10 @@ struct MXNetWindow {
     }
 
     /// The attributes every ONNX window op shares (MXNet pads both ends alike).
-    var attributes: [Onnx_AttributeProto] {
-        [ONNXAttribute.ints("kernel_shape", kernel), ONNXAttribute.ints("strides", stride), ONNXAttribute.ints("pads", pad + pad)]
+    var attributes: [Onnx_AttributeProto] { attributes(endPad: pad) }
+
+    /// The shared attributes with another padding at the end of each spatial dim.
+    func attributes(endPad: [Int]) -> [Onnx_AttributeProto] {
+        [ONNXAttribute.ints("kernel_shape", kernel), ONNXAttribute.ints("strides", stride), ONNXAttribute.ints("pads", pad + endPad)]
     }
 }

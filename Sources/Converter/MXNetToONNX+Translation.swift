@@ -62,12 +62,17 @@ struct MXNetTranslation {
                 + "layer\(unsupported.count == 1 ? "" : "s"): \(unsupported.joined(separator: ", "))")
         }
         let read = Set(writer.model.graph.node.flatMap(\.input))
+        // Variable nodes may share a name (`mx.sym.var` called twice): MXNet binds them to
+        // one array, which ONNX declares once.
+        var declared: Set<String> = []
         for (_, spec) in binding.inputs where read.contains(spec.name) {
+            guard declared.insert(spec.name).inserted else { continue }
             writer.input(spec.name, spec.numpyType ?? .float32, spec.size == TensorSpec.unknownRank ? nil : spec.size)
             inputs.append(spec)
         }
         for (index, node) in symbol.nodes.enumerated()
         where reachable[index] && node.isVariable && weights.contains(node.name) && read.contains(node.name) {
+            guard declared.insert(node.name).inserted else { continue }
             writer.initializer(try weights.initializer(node.name))
         }
         for head in symbol.heads {

@@ -23,7 +23,10 @@ import TestSupport
         // the PyTorch equivalent of each net.
         + ["caffe/lenet-input-shape", "caffe/input-dim-legacy", "caffe/input-layers-zoo", "caffe/v1-layers"]
         .map { Route(fixture: $0, formats: [.caffeModel, .netDef, .onnx]) }
-        + ["mxnetparams/convnet", "mxnetparams/two-inputs", "mxnetparams/reshape-codes", "mxnetparams/old-style-json", "mxnetparams/legacy-params"]
+        + [
+            "mxnetparams/convnet", "mxnetparams/two-inputs", "mxnetparams/reshape-codes", "mxnetparams/old-style-json",
+            "mxnetparams/legacy-params", "mxnetparams/op-zoo", "mxnetparams/pooling-conventions", "mxnetparams/math-ops",
+        ]
         .map { Route(fixture: $0, formats: [.mxnetParams, .onnx]) }
 
     @Test(arguments: routes)
