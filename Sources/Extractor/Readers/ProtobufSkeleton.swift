@@ -1,3 +1,4 @@
+import Foundation
 import ModelPackage
 import SwiftProtobuf
 
@@ -113,7 +114,10 @@ extension MappedFile {
                 let skeleton = try ProtobufSkeleton.make(bytes, rules: rules)
                 return try M(serializedBytes: skeleton, options: options)
             }
-            return try M(serializedBytes: Array(bytes), options: options)
+            // The whole message, weights included (a conversion needs them): decoded
+            // straight from the mapping, which no decoded field refers to.
+            let mapping = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: count, deallocator: .none)
+            return try M(serializedBytes: mapping, options: options)
         } catch let error as WireError {
             throw malformed(format, "\(error.detail) (byte \(error.offset))")
         } catch let error as BinaryDecodingError {
