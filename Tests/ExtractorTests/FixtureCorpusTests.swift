@@ -9,6 +9,16 @@ import TestSupport
 @Suite struct FixtureCorpusTests {
     static let cases = Fixtures.cases(Extraction.formats)
 
+    /// A package added to ../shared/upstream-fixtures is not left out of the corpus.
+    @Test func everyUpstreamPackageIsACase() throws {
+        let packages = try FileManager.default.contentsOfDirectory(atPath: Fixtures.upstreamRoot.path).filter { name in
+            FileManager.default.fileExists(atPath: Fixtures.upstreamRoot.appendingPathComponent("\(name)/ormbfile.yaml").path)
+        }
+        let cased = Set(Fixtures.index.compactMap { $0.package.map { URL(fileURLWithPath: $0).lastPathComponent } })
+        #expect(!packages.isEmpty)
+        #expect(packages.filter { !cased.contains($0) }.isEmpty, "upstream packages without an index row")
+    }
+
     @Test(arguments: cases)
     func extractsAsTheFrameworkDoes(_ fixture: Fixtures.Case) throws {
         let scratch = try TemporaryDirectory()
