@@ -52,27 +52,61 @@ enum XMLInputCheck {
 
     /// Whether the XML declaration names an encoding libxml2 converts from, such as
     /// ISO-8859-1; a Unicode name over ASCII-compatible bytes is read as UTF-8. Only a
-    /// well-formed declaration counts (`encoding` S? `=` S? a quoted EncName, XML 1.0
-    /// [80]): libxml2 reads the bytes of a document with a broken one as UTF-8.
+    /// declaration exactly of XML 1.0's grammar counts (`<?xml` VersionInfo
+    /// EncodingDecl, [23]-[24], [80]-[81]): libxml2 reads anything else (a processing
+    /// instruction `<?xmlfoo`, a broken declaration) as UTF-8.
     private static func declaresConvertedEncoding(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let prefix = Array("<?xml".utf8)
-        guard bytes.count > prefix.count, bytes.prefix(prefix.count).elementsEqual(prefix) else { return false }
-        let declaration = bytes.prefix(1024).prefix { $0 != UInt8(ascii: ">") }
-        let text = String(decoding: declaration, as: UTF8.self)
-        guard let key = text.firstRange(of: "encoding") else { return false }
-        var rest = text[key.upperBound...].drop { $0.isWhitespace }
-        guard rest.first == "=" else { return false }
-        rest = rest.dropFirst().drop { $0.isWhitespace }
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return false }
-        let name = rest.dropFirst().prefix { $0 != quote }
-        let isNameCharacter = { (character: Character) in
-            character.isASCII && (character.isLetter || character.isNumber || "._-".contains(character))
-        }
-        guard name.endIndex < rest.endIndex, let first = name.first, first.isASCII, first.isLetter, name.allSatisfy(isNameCharacter) else {
-            return false
-        }
+        var scanner = DeclarationScanner(Array(bytes.prefix(1024)))
+        guard scanner.take("<?xml"), scanner.skipSpace(), scanner.take("version"), scanner.takeEquals(),
+              let version = scanner.quoted(), version.hasPrefix("1."), version.count > 2,
+              version.dropFirst(2).allSatisfy({ $0.isASCII && $0.isNumber }),
+              scanner.skipSpace(), scanner.take("encoding"), scanner.takeEquals(),
+              let name = scanner.quoted(), let first = name.first, first.isASCII, first.isLetter,
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        else { return false }
         let value = name.uppercased()
-        return !value.isEmpty && !value.hasPrefix("UTF") && !value.hasPrefix("UCS") && !value.hasPrefix("ISO-10646")
+        return !value.hasPrefix("UTF") && !value.hasPrefix("UCS") && !value.hasPrefix("ISO-10646")
+    }
+
+    /// Reads the XML declaration's tokens from the document's first bytes.
+    private struct DeclarationScanner {
+        private let bytes: [UInt8]
+        private var index = 0
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        /// Takes `text` where the scanner is.
+        mutating func take(_ text: String) -> Bool {
+            let expected = Array(text.utf8)
+            guard bytes.count - index >= expected.count, bytes[index..<index + expected.count].elementsEqual(expected) else { return false }
+            index += expected.count
+            return true
+        }
+
+        /// Skips XML white space (S, [3]); false when there is none.
+        mutating func skipSpace() -> Bool {
+            let start = index
+            while index < bytes.count, [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index]) { index += 1 }
+            return index > start
+        }
+
+        /// Eq ([25]): S? '=' S?
+        mutating func takeEquals() -> Bool {
+            _ = skipSpace()
+            guard take("=") else { return false }
+            _ = skipSpace()
+            return true
+        }
+
+        /// A value in single or double quotes.
+        mutating func quoted() -> String? {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") || bytes[index] == UInt8(ascii: "'") else { return nil }
+            let quote = bytes[index]
+            guard let end = bytes[(index + 1)...].firstIndex(of: quote) else { return nil }
+            let value = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
+            index = end + 1
+            return value
+        }
     }
 
     private static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
