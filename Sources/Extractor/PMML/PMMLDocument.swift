@@ -65,16 +65,15 @@ struct PMMLDocument: Sendable {
 
     /// Reads a PMML document from a file's bytes.
     init(_ file: MappedFile) throws {
-        guard let base = file.bytes.baseAddress, file.count > 0 else { throw file.malformed(.pmml, "empty file") }
+        guard file.count > 0 else { throw file.malformed(.pmml, "empty file") }
         // libxml2 expands internal entities; refusing any declaration keeps entity
         // expansion attacks (billion laughs) out whatever the library's own limits.
         if Self.declaresEntities(file.bytes) {
             throw file.malformed(.pmml, "the document declares XML entities (a DOCTYPE with <!ENTITY>); PMML needs none and klever does not expand them")
         }
         if let problem = XMLInputCheck.problem(in: file.bytes) { throw file.malformed(.pmml, problem) }
-        // The file outlives the parsing, so the parser streams the bytes in place.
-        let stream = InputStream(data: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: file.count, deallocator: .none))
-        let parser = PMMLParser(stream: stream)
+        file.releasePages(0..<file.count)
+        let parser = PMMLParser(stream: MappedFileStream(file))
         switch parser.run() {
         case .success(let document): self = document
         case .failure(let failure): throw file.malformed(.pmml, failure.detail)

@@ -109,18 +109,21 @@ enum XMLInputCheck {
         }
     }
 
+    /// The offset of the first byte that is not UTF-8, found without a copy of the text:
+    /// ASCII is passed over a byte at a time, any other scalar decoded on its own.
     private static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        if String(validating: bytes, as: UTF8.self) != nil { return nil }
-        var parser = Unicode.UTF8.ForwardParser()
-        var iterator = bytes.makeIterator()
         var offset = 0
-        while true {
-            switch parser.parseScalar(from: &iterator) {
-            case .valid(let scalar): offset += scalar.count
-            case .error: return offset
-            case .emptyInput: return nil
+        while offset < bytes.count {
+            guard bytes[offset] >= 0x80 else {
+                offset += 1
+                continue
             }
+            var parser = Unicode.UTF8.ForwardParser()
+            var iterator = bytes[offset...].makeIterator()
+            guard case .valid(let scalar) = parser.parseScalar(from: &iterator) else { return offset }
+            offset += scalar.count
         }
+        return nil
     }
 
     /// The target of the first processing instruction with nothing after its target

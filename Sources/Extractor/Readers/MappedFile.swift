@@ -75,4 +75,16 @@ package final class MappedFile: @unchecked Sendable {
     }
 
     package var count: Int { bytes.count }
+
+    /// Gives back the memory of the mapped pages wholly inside `range` (the file's
+    /// pages, read again from the file if touched again), so a file read once from
+    /// start to end does not stay in memory. Nothing for a copy.
+    package func releasePages(_ range: Range<Int>) {
+        guard case .mapping(let address) = storage else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = range.upperBound == count ? count : range.upperBound / page * page
+        guard start < end else { return }
+        madvise(address + start, end - start, MADV_DONTNEED)
+    }
 }
