@@ -69,4 +69,24 @@ import TestSupport
         let document = try PMMLDocument(MappedFile(bytes: Array(latin1.data(using: .isoLatin1)!), name: "model.pmml"))
         #expect(document.miningFields.map(\.name) == ["caf\u{E9}"])
     }
+
+    // MARK: Keras H5 (libhdf5 1.10 trusts its global heap)
+
+    /// A global heap collection ending in free space of size 0, where libhdf5's reader
+    /// of the `model_config` string loops forever (found by the h5 target, as a timeout).
+    @Test func h5GlobalHeapFreeSpaceOfSize0() throws {
+        let error = #expect(throws: KleverError.self) { try KerasH5File(image: reproducer("h5", "global-heap-free-space-of-size-0.h5")) }
+        #expect(error?.detail.contains("free space of size 0") == true, "\(String(describing: error))")
+    }
+
+    /// The same file with that free space's size set: the check lets it through and
+    /// libhdf5 reads the model_config.
+    @Test func h5GlobalHeapCheckPassesTheRepairedCollection() throws {
+        let file = try reproducer("h5", "global-heap-free-space-of-size-0.h5")
+        var bytes = withExtendedLifetime(file) { Array(file.bytes) }
+        let freeSpace = 5504, collectionEnd = 2048 + 4096
+        for index in 0..<8 { bytes[freeSpace + 8 + index] = UInt8(truncatingIfNeeded: (collectionEnd - freeSpace) >> (8 * index)) }
+        let stored = try KerasH5File(image: MappedFile(bytes: bytes, name: "model.h5"))
+        #expect(stored.config.hasPrefix(#"{"class_name": "Functional""#))
+    }
 }

@@ -122,9 +122,9 @@ import TestSupport
     }
 
     /// Files cut short anywhere, and files whose superblock or group structures are
-    /// damaged, give a KleverError, never a crash. (Damage inside the global heap that
-    /// holds variable-length strings is out of reach: libhdf5 1.10 trusts the heap
-    /// references there, and a crafted one makes H5Aread itself fault.)
+    /// damaged, give a KleverError, never a crash. (libhdf5 1.10 trusts the global heap
+    /// that holds variable-length strings: its collections are checked before libhdf5
+    /// reads them, see FuzzRegressionTests.h5GlobalHeapFreeSpaceOfSize0.)
     @Test func truncatedAndDamagedFilesAreErrors() throws {
         let scratch = try TemporaryDirectory()
         let whole = scratch.url.appendingPathComponent("whole.h5")

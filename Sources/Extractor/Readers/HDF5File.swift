@@ -20,7 +20,7 @@ package struct HDF5File {
     /// libhdf5 cannot open (truncated, corrupt), throws a `malformedModel` error
     /// describing it as a file of `format`.
     package static func read<T>(_ url: URL, name: String, as format: Format, _ body: (HDF5File) throws -> T) throws -> T {
-        try checkSignature(MappedFile(url, name: name), as: format)
+        try check(MappedFile(url, name: name), as: format)
         // By path: libhdf5 reads only the metadata asked for, never the weights.
         return try open(name: name, as: format, body) { access in H5Fopen(url.path, klever_H5F_ACC_RDONLY(), access) }
     }
@@ -28,7 +28,7 @@ package struct HDF5File {
     /// ``read(_:name:as:_:)`` over a file image in memory (libhdf5's core driver), for
     /// the fuzz harness: libhdf5 copies the image, so this is for small inputs only.
     package static func read<T>(image: MappedFile, as format: Format, _ body: (HDF5File) throws -> T) throws -> T {
-        try checkSignature(image, as: format)
+        try check(image, as: format)
         return try open(name: image.name, as: format, body) { access in
             guard H5Pset_fapl_core(access, 1 << 16, false) >= 0,
                   H5Pset_file_image(access, UnsafeMutableRawPointer(mutating: image.bytes.baseAddress), image.count) >= 0
@@ -37,9 +37,21 @@ package struct HDF5File {
         }
     }
 
-    private static func checkSignature(_ file: MappedFile, as format: Format) throws {
-        guard hasSignature(file.bytes) else {
+    /// Refuses what is not HDF5, and what libhdf5 would hang or crash on.
+    private static func check(_ file: MappedFile, as format: Format) throws {
+        guard let superblock = superblockOffset(file.bytes) else {
             throw file.malformed(format, file.count == 0 ? "empty file" : "not an HDF5 file (no HDF5 signature)")
+        }
+        // The superblock's size of lengths: bytes 13-14 of versions 0 and 1 hold the sizes
+        // of offsets and lengths, bytes 9-10 of versions 2 and 3.
+        let bytes = file.bytes
+        guard superblock + 15 <= bytes.count else { throw file.malformed(format, "truncated: the HDF5 superblock is cut short") }
+        let lengthSize = Int(bytes[superblock + (bytes[superblock + 8] < 2 ? 14 : 10)])
+        guard [2, 4, 8].contains(lengthSize) else {
+            throw file.malformed(format, "the HDF5 superblock gives lengths of \(lengthSize) bytes, not 2, 4 or 8")
+        }
+        if let problem = HDF5GlobalHeapCheck.problem(in: file, lengthSize: lengthSize) {
+            throw file.malformed(format, "\(problem); the file is damaged")
         }
     }
 
@@ -81,13 +93,15 @@ package struct HDF5File {
     /// 2048, ... bytes before it.
     private static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
 
-    private static func hasSignature(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// Where the superblock starts: at the file's start or after a user block of 512,
+    /// 1024, 2048, ... bytes.
+    private static func superblockOffset(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var offset = 0
         while offset + signature.count <= bytes.count {
-            if bytes[offset..<offset + signature.count].elementsEqual(signature) { return true }
+            if bytes[offset..<offset + signature.count].elementsEqual(signature) { return offset }
             offset = offset == 0 ? 512 : offset * 2
         }
-        return false
+        return nil
     }
 }
 
