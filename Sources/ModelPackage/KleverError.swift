@@ -36,6 +36,12 @@ public struct KleverError: Error, Hashable, Sendable, CustomStringConvertible {
 
         public var description: String { base.rawValue }
 
+        /// The code whose ``description`` is `name`.
+        public init?(name: String) {
+            guard let base = Base(rawValue: name) else { return nil }
+            self.init(base)
+        }
+
         /// The process exit status for errors of this kind (the worker job's contract).
         public var exitCode: Int32 {
             switch base {

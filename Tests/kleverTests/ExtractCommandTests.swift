@@ -78,6 +78,19 @@ import TestSupport
         #expect((try? Data(contentsOf: ormbfile)) == before, "ormbfile.yaml changed")
     }
 
+    /// Keras H5 files that libhdf5 1.10 mishandles (found by fuzzing): a damaged model, never
+    /// a crash or a hang, since klever reads them in a child process.
+    @Test(arguments: ["global-heap-free-space-of-size-0.h5", "attribute-name-overread.h5"])
+    func h5FilesLibhdf5MishandlesAreDamagedModels(_ name: String) throws {
+        let scratch = try TemporaryDirectory()
+        let pkg = try scratch.copy(Fixtures.root.appendingPathComponent("h5/k2-nested"), as: "pkg")
+        try FileManager.default.removeItem(at: pkg.appendingPathComponent("model/model.h5"))
+        try FileManager.default.copyItem(at: Fixtures.root.appendingPathComponent("regressions/h5/\(name)"), to: pkg.appendingPathComponent("model/model.h5"))
+        let result = try KleverProcess.run(["extract", pkg.path])
+        #expect(result.status == KleverProcess.observed(10003), "\(result.stderr)")
+        #expect(result.errorLines.count == 1 && result.errorLines.first?.hasPrefix("error: \(pkg.path)/model/model.h5: ") == true, "\(result.stderr)")
+    }
+
     @Test func anUnknownFormatIsAUsageError() throws {
         let result = try KleverProcess.run(["extract", "/nonexistent", "--format", "Keras2"])
         #expect(result.status == 64)

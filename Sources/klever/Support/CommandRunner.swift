@@ -1,4 +1,5 @@
 import ArgumentParser
+import Extractor
 import Foundation
 import Logging
 import ModelPackage
@@ -21,6 +22,9 @@ enum CommandRunner {
     }
 
     static func run(_ body: () throws -> Void) throws {
+        // A command does one thing on one thread: C readers that trust their input may
+        // run in a child process (see ChildProcessIsolation).
+        ChildProcessIsolation.enable()
         do {
             try body()
         } catch let error as KleverError {
