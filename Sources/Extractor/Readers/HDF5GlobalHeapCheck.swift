@@ -1,6 +1,10 @@
 import Foundation
 import ModelPackage
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// libhdf5 1.10 trusts the global heap collections (`GCOL`) that hold variable-length
 /// strings such as Keras' `model_config`: a free-space object of size 0 makes its
 /// reader loop forever, an object longer than its collection makes it read past the
@@ -32,14 +36,15 @@ enum HDF5GlobalHeapCheck {
     /// The only collection version libhdf5 reads.
     private static let version: UInt8 = 1
 
-    /// The first offset of `pattern` in `bytes[from..<to]`.
+    /// The first offset of `pattern` in `bytes[from..<to]`: memchr finds the candidates,
+    /// so a file of weights is passed over at memory speed.
     private static func find(_ pattern: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
         var index = from
         while index + pattern.count <= to {
-            guard bytes[index] == pattern[0] else {
-                index += 1
-                continue
-            }
+            guard let hit = memchr(base + index, Int32(pattern[0]), to - index) else { return nil }
+            index = base.distance(to: UnsafeRawPointer(hit))
+            guard index + pattern.count <= to else { return nil }
             if bytes[index..<index + pattern.count].elementsEqual(pattern) { return index }
             index += 1
         }
