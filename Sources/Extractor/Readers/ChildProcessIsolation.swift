@@ -43,6 +43,12 @@ package enum ChildProcessIsolation {
             // A crash ends the child at once, without the handlers it inherited (Swift's
             // backtracer would print pages about a library's bug and hold the parent up).
             for fatal in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] { signal(fatal, SIG_DFL) }
+            // The parent says what went wrong, in its one error line: glibc's messages on
+            // a corrupted heap ("free(): invalid size") go to the child's stderr, which
+            // is /dev/null, rather than to the terminal or the user's log.
+            setenv("LIBC_FATAL_STDERR_", "1", 1)
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, STDERR_FILENO) }
             let answer: [UInt8]
             do {
                 answer = [Answer.result.rawValue] + (try body())
