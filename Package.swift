@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
         // The ormb package: ormbfile.yaml, formats, dtypes, signatures, layout, errors.
         .target(name: "ModelPackage", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -37,7 +38,7 @@ let package = Package(
         .target(
             name: "Extractor",
             dependencies: [
-                "ModelPackage", "Schemas", "CHDF5", "CArchive",
+                "ModelPackage", "Schemas", "CHDF5", "CArchive", "CLibXML2",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]

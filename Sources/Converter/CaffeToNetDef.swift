@@ -15,12 +15,14 @@ enum CaffeToNetDef: ModelConversion {
 
     static func convert(_ files: ModelFiles, inputs: [TensorSpec], into folder: URL, logger: Logger) throws -> [TensorSpec] {
         let prototxt = try MappedFile(files.url(CaffeReader.prototxt), name: files.display(CaffeReader.prototxt))
-        let net = try CaffeNet(try CaffeReader.readPrototxt(prototxt), file: prototxt.name)
+        let parsed = try CaffeReader.readPrototxt(prototxt)
+        let net = try CaffeNet(parsed.net, file: prototxt.name)
         let model = try MappedFile(files.url(CaffeReader.caffemodel), name: files.display(CaffeReader.caffemodel))
         let weights = CaffeWeights(try model.decodeMessage(Caffe_NetParameter.self, of: .caffeModel, skipping: nil), file: model.name)
         var translation = CaffeTranslation(net: net, weights: weights, given: inputs, file: prototxt.name)
         try translation.translate()
         try translation.writer.write(to: folder)
+        if parsed.skippedUnknownFields { CaffeReader.warnOfSkippedFields(in: prototxt) }
         return net.inputs.map { TensorSpec(name: $0.name, shape: translation.inputShapes[$0.name], dType: .float32) }
     }
 }

@@ -53,7 +53,7 @@ public enum Conversion {
             throw error
         }
         logger.info("converted \(from.rawValue) to \(to.rawValue)", metadata: [
-            "output": "\(output)", "seconds": "\(ContinuousClock.now - started)",
+            "output": "\(output)", "seconds": "\(String(format: "%.3f", (ContinuousClock.now - started).seconds))",
         ])
         return result
     }

@@ -57,7 +57,7 @@ public enum Extraction {
         logger?.info("extracted \(format.rawValue) signature", metadata: [
             "package": "\(package.path)", "inputs": "\(signature.inputs.count)",
             "outputs": "\(signature.outputs.count)", "layers": "\(signature.layerCount)",
-            "seconds": "\(ContinuousClock.now - started)",
+            "seconds": "\(String(format: "%.3f", (ContinuousClock.now - started).seconds))",
         ])
         return ExtractionResult(format: format, signature: signature)
     }

@@ -287,5 +287,23 @@ import TestSupport
 
         let empty = extractionError("")
         #expect(empty?.detail.contains("empty file") == true)
+
+        // Cut right after a line's end: still cut short, though nothing is cut in half.
+        let lines = whole.split(separator: "\n", omittingEmptySubsequences: false)
+        let cutAtLineEnd = extractionError(lines.prefix(lines.count / 2).joined(separator: "\n") + "\n")
+        #expect(cutAtLineEnd?.detail.contains("truncated: the document ends at line") == true, "\(cutAtLineEnd?.detail ?? "")")
+    }
+
+    /// Text in another encoding than the declaration names: libxml2's converter fails
+    /// (Shift_JIS: a lead byte without its pair) or, for ASCII, just stops; neither is a
+    /// document cut short.
+    @Test(arguments: [("Shift_JIS", [0x81, 0x20], "the text is not valid in the encoding its XML declaration names"),
+                      ("US-ASCII", [0xC3, 0xA8], "the text cannot be read past line 3, though the file goes on")])
+    func textNotInTheDeclaredEncoding(_ encoding: String, _ bytes: [UInt8], _ message: String) {
+        let document = regression(namespace: nil).replacingOccurrences(of: #"encoding="UTF-8""#, with: #"encoding="\#(encoding)""#)
+        let header = document.range(of: "<Header")!.upperBound
+        let text = Array(document[..<header].utf8) + Array(#" description=""#.utf8) + bytes + Array(#"""#.utf8) + Array(document[header...].utf8)
+        let error = #expect(throws: KleverError.self) { try PMMLDocument(MappedFile(bytes: text, name: "model.pmml")) }
+        #expect(error?.detail.contains(message) == true, "\(error?.detail ?? "")")
     }
 }

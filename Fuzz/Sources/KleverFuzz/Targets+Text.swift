@@ -5,7 +5,7 @@ extension FuzzTarget {
     /// The text formats: Caffe prototxt, MXNet symbol JSON, PMML, ormbfile.yaml.
     static let textTargets: [FuzzTarget] = [
         FuzzTarget(name: "caffe-text", fileName: "model/model.prototxt") { file in
-            _ = CaffeReader.signature(of: try CaffeNet(CaffeReader.readPrototxt(file), file: file.name))
+            _ = CaffeReader.signature(of: try CaffeNet(CaffeReader.readPrototxt(file).net, file: file.name))
         },
         FuzzTarget(name: "mxnet-symbol", fileName: "model/model-symbol.json") { file in
             _ = MXNetReader.signature(of: try MXNetSymbol(file), parameters: [:], user: nil)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ModelPackage
 import ServiceLifecycle
 
 /// The controller of cluster mode: turns each ModelJob into a Job running `klever job`
@@ -111,9 +112,4 @@ public final class ModelJobController: Service, Sendable {
             await queue.done(key)
         }
     }
-}
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -112,8 +112,7 @@ public struct ModelJobWorker {
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> String {
-        let elapsed = (ContinuousClock.now - start).components
-        return String(format: "%.2f s", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+        String(format: "%.2f s", (ContinuousClock.now - start).seconds)
     }
 
     private static func describe(_ result: ExtractionResult) -> String {

@@ -20,12 +20,23 @@ package enum CaffeReader: FormatReader {
         let weights = try MappedFile(files.url(caffemodel), name: files.display(caffemodel))
         _ = try weights.decodeMessage(Caffe_NetParameter.self, of: .caffeModel, skipping: CaffeSkeleton.model)
         let text = try MappedFile(files.url(prototxt), name: files.display(prototxt))
-        let net = try CaffeNet(try readPrototxt(text), file: text.name)
-        return signature(of: net).filled(from: user)
+        let parsed = try readPrototxt(text)
+        let result = signature(of: try CaffeNet(parsed.net, file: text.name)).filled(from: user)
+        if parsed.skippedUnknownFields { warnOfSkippedFields(in: text) }
+        return result
     }
 
-    /// Parses a prototxt; fields the schema does not know are ignored with a warning.
-    package static func readPrototxt(_ file: MappedFile) throws -> Caffe_NetParameter {
+    /// A parsed prototxt, and whether it held fields the schema does not know (training
+    /// settings such as `data_param`: klever needs none), which were skipped.
+    package struct Prototxt {
+        package let net: Caffe_NetParameter
+        package let skippedUnknownFields: Bool
+    }
+
+    /// Parses a prototxt, skipping fields the schema does not know; the caller warns of
+    /// them (``warnOfSkippedFields(in:)``) once the model proves usable, so a broken
+    /// model gets one error line and no warning beside it.
+    package static func readPrototxt(_ file: MappedFile) throws -> Prototxt {
         guard file.count <= maxPrototxtBytes else {
             throw KleverError(.malformedModel, file: file.name, "\(file.count) bytes is too large for a prototxt")
         }
@@ -33,19 +44,38 @@ package enum CaffeReader: FormatReader {
             throw file.malformed(.caffeModel, "a prototxt must be UTF-8 text")
         }
         do {
-            return try Caffe_NetParameter(textFormatString: text)
+            return Prototxt(net: try Caffe_NetParameter(textFormatString: text), skippedUnknownFields: false)
         } catch TextFormatDecodingError.unknownField {
-            logger.warning("ignoring fields klever's Caffe schema does not know", metadata: ["file": "\(file.name)"])
             var options = TextFormatDecodingOptions()
             options.ignoreUnknownFields = true
             do {
-                return try Caffe_NetParameter(textFormatString: text, options: options)
+                return Prototxt(net: try Caffe_NetParameter(textFormatString: text, options: options), skippedUnknownFields: true)
             } catch {
-                throw file.malformed(.caffeModel, "prototxt: \(error)")
+                throw file.malformed(.caffeModel, describe(error))
             }
         } catch {
-            throw file.malformed(.caffeModel, "prototxt: \(error)")
+            throw file.malformed(.caffeModel, describe(error))
         }
+    }
+
+    package static func warnOfSkippedFields(in file: MappedFile) {
+        logger.warning("skipped fields klever's Caffe schema does not know (training settings, most often)", metadata: ["file": "\(file.name)"])
+    }
+
+    /// swift-protobuf's text format errors in words (they carry no position).
+    private static func describe(_ error: any Error) -> String {
+        let problem = switch error as? TextFormatDecodingError {
+        case .malformedText?: "a syntax error"
+        case .malformedNumber?: "a number that is malformed or out of its field's range"
+        case .trailingGarbage?: "text after the end of the net"
+        case .truncated?: "it ends inside a message"
+        case .unrecognizedEnumValue?: "an enum value its field does not have"
+        case .conflictingOneOf?: "two fields of one oneof"
+        case .messageDepthLimit?: "messages nested too deep"
+        case .invalidUTF8?: "a string that is not UTF-8"
+        default: "\(error)"
+        }
+        return "prototxt (protobuf text format): \(problem)"
     }
 
     package static func signature(of net: CaffeNet) -> Signature {

@@ -1,3 +1,4 @@
+import CLibXML2
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -12,6 +13,9 @@ import FoundationXML
 final class PMMLParser: NSObject, XMLParserDelegate {
     struct Failure: Error {
         let detail: String
+        /// Where libxml2's input ended, when it ended inside the root element: the file's
+        /// end, or where the converter of a declared encoding gave up.
+        var inputEndedAtLine: Int? = nil
     }
 
     /// Deeper than any real PMML (a decision tree nests one `Node` per level).
@@ -58,14 +62,21 @@ final class PMMLParser: NSObject, XMLParserDelegate {
     }
 
     func run() -> Result<PMMLDocument, Failure> {
+        // What goes wrong is said in klever's one error line, not on stderr by libxml2.
+        klever_xml_silence_generic_errors()
         _ = parser.parse()  // the outcome is in what the callbacks recorded
         if let failure { return .failure(failure) }
         if modelEnded { return .success(document) }
         if let xmlError {
+            if Self.conversionErrors.contains(xmlError.code) {
+                // libxml2 converts the text in chunks, so it has no exact position.
+                return .failure(Failure(detail: "the text is not valid in the encoding its XML declaration names"))
+            }
             if sawDocumentEnd, let root = open.first {
                 // The section under <PMML> (libxml2 reports a tag cut in half as an element).
                 let section = open.count > 1 ? open[1] : root
-                return .failure(Failure(detail: "truncated: the document ends at line \(xmlError.line), inside <\(section)>"))
+                return .failure(Failure(
+                    detail: "truncated: the document ends at line \(xmlError.line), inside <\(section)>", inputEndedAtLine: xmlError.line))
             }
             return .failure(Failure(detail: "not well-formed XML at line \(xmlError.line), column \(xmlError.column): \(Self.describe(xmlError.code))"))
         }
@@ -175,6 +186,8 @@ final class PMMLParser: NSObject, XMLParserDelegate {
 
     /// libxml2's XML_ERR_DOCUMENT_END.
     private static let documentEnd = 5
+    /// libxml2's XML_I18N_* codes: the declared encoding's converter failed.
+    private static let conversionErrors = 6000...6004
 
     /// libxml2's words for the errors a broken or hostile document gives (xmlerror.h).
     private static func describe(_ code: Int) -> String {
