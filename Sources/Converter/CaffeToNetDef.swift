@@ -18,7 +18,7 @@ enum CaffeToNetDef: ModelConversion {
         let parsed = try CaffeReader.readPrototxt(prototxt)
         let net = try CaffeNet(parsed.net, file: prototxt.name)
         let model = try MappedFile(files.url(CaffeReader.caffemodel), name: files.display(CaffeReader.caffemodel))
-        let weights = CaffeWeights(try model.decodeMessage(Caffe_NetParameter.self, of: .caffeModel, skipping: nil), file: model.name)
+        let weights = try CaffeWeights(model)
         var translation = CaffeTranslation(net: net, weights: weights, given: inputs, file: prototxt.name)
         try translation.translate()
         try translation.writer.write(to: folder)
@@ -114,13 +114,13 @@ struct CaffeTranslation {
         case "InnerProduct":
             let parameter = layer.innerProductParam
             guard !parameter.transpose else { throw KleverError(.unsupportedModel, file: file, "\(name): transposed InnerProduct") }
-            let (dims, values) = try weights.blob(name, 0)
+            let blob = try weights.blob(name, 0)
             let outputs = Int(parameter.numOutput)
-            guard outputs > 0, values.count % outputs == 0 else {
-                throw KleverError(.malformedModel, file: file, "\(name): weights \(dims) do not fit num_output \(outputs)")
+            guard outputs > 0, blob.count % outputs == 0 else {
+                throw KleverError(.malformedModel, file: file, "\(name): weights \(blob.dims) do not fit num_output \(outputs)")
             }
             let w = name + "_w"
-            writer.weight(w, shape: [outputs, values.count / outputs], values: values)
+            writer.weight(w, shape: [outputs, blob.count / outputs], count: blob.count, write: blob.write)
             var inputs = [bottoms[0], w]
             if parameter.biasTerm { inputs.append(try weight(layer, 1, suffix: "_b", flatten: true)) }
             writer.op("FC", inputs, [top], name: name, [Caffe2Argument.int("axis", Int(parameter.axis))])
@@ -228,19 +228,19 @@ struct CaffeTranslation {
     /// BatchNorm's mean and variance are stored times a scale factor (blob 2); a Scale
     /// right after it supplies gamma and beta. Together: one SpatialBN.
     private mutating func batchNorm(_ layer: Caffe_LayerParameter, scale: Caffe_LayerParameter?) throws {
-        let (meanDims, mean) = try weights.blob(layer.name, 0)
-        let (_, variance) = try weights.blob(layer.name, 1)
-        let factor = try weights.has(layer.name, 2) ? weights.blob(layer.name, 2).values.first ?? 1 : 1
+        let meanBlob = try weights.blob(layer.name, 0)
+        let mean = meanBlob.values(), variance = try weights.blob(layer.name, 1).values()
+        let factor = try weights.has(layer.name, 2) ? weights.blob(layer.name, 2).values().first ?? 1 : 1
         let normalizer: Float = factor == 0 ? 0 : 1 / factor
         let channels = mean.count
-        guard variance.count == channels else { throw KleverError(.malformedModel, file: file, "\(layer.name): mean \(meanDims) and variance differ in size") }
+        guard variance.count == channels else { throw KleverError(.malformedModel, file: file, "\(layer.name): mean \(meanBlob.dims) and variance differ in size") }
         let name = layer.name
         writer.weight(name + "_mean", shape: [channels], values: mean.map { $0 * normalizer })
         writer.weight(name + "_var", shape: [channels], values: variance.map { $0 * normalizer })
         var gamma = [Float](repeating: 1, count: channels), beta = [Float](repeating: 0, count: channels)
         if let scale {
-            gamma = try weights.blob(scale.name, 0).values
-            if scale.scaleParam.biasTerm { beta = try weights.blob(scale.name, 1).values }
+            gamma = try weights.blob(scale.name, 0).values()
+            if scale.scaleParam.biasTerm { beta = try weights.blob(scale.name, 1).values() }
             guard gamma.count == channels, beta.count == channels else {
                 throw KleverError(.malformedModel, file: file, "\(scale.name): scale does not match \(name)'s \(channels) channels")
             }
@@ -273,9 +273,9 @@ struct CaffeTranslation {
 
     /// Adds a layer's learned blob as a weight; `flatten` makes it a vector.
     private mutating func weight(_ layer: Caffe_LayerParameter, _ index: Int, suffix: String, flatten: Bool = false) throws -> String {
-        let (dims, values) = try weights.blob(layer.name, index)
+        let blob = try weights.blob(layer.name, index)
         let name = layer.name + suffix
-        writer.weight(name, shape: flatten ? [values.count] : dims, values: values)
+        writer.weight(name, shape: flatten ? [blob.count] : blob.dims, count: blob.count, write: blob.write)
         return name
     }
 }

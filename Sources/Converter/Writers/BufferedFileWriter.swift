@@ -1,3 +1,4 @@
+import Extractor
 import Foundation
 import ModelPackage
 
@@ -29,6 +30,22 @@ final class BufferedFileWriter {
             buffer.append(contentsOf: bytes)
         }
         bytesWritten += bytes.count
+    }
+
+    /// Small enough to stay well inside the buffer (so it is copied there, not wrapped
+    /// in a Data of its own), large enough for few calls.
+    private static let chunkSize = 256 << 10
+
+    /// Copies `range` of a mapped model chunk by chunk, giving back the pages behind
+    /// each chunk once written: a weight streams through, never whole in memory.
+    func copy(_ range: Range<Int>, of file: MappedFile) throws {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start + Self.chunkSize, range.upperBound)
+            try write(UnsafeRawBufferPointer(rebasing: file.bytes[start..<end]))
+            file.releasePages(start..<end)
+            start = end
+        }
     }
 
     func flush() throws {

@@ -8,7 +8,9 @@ struct NetDefWriter {
     private struct Fill {
         let output: String
         let shape: [Int]
-        let values: [Float]
+        /// How many float32 values `write` writes.
+        let count: Int
+        let write: (BufferedFileWriter) throws -> Void
     }
 
     private(set) var predict = Caffe2_NetDef()
@@ -32,7 +34,12 @@ struct NetDefWriter {
 
     /// A weight: a GivenTensorFill in init_net, listed as predict_net's external input.
     mutating func weight(_ name: String, shape: [Int], values: [Float]) {
-        fills.append(Fill(output: name, shape: shape, values: values))
+        weight(name, shape: shape, count: values.count) { writer in try values.withUnsafeBytes { try writer.write($0) } }
+    }
+
+    /// A weight whose `count` float32 values `write` streams into init_net when written.
+    mutating func weight(_ name: String, shape: [Int], count: Int, write: @escaping (BufferedFileWriter) throws -> Void) {
+        fills.append(Fill(output: name, shape: shape, count: count, write: write))
         predict.externalInput.append(name)
     }
 
@@ -54,9 +61,7 @@ struct NetDefWriter {
         var initFile = try StreamedMessage(initialization)
         for fill in fills {
             var values = try StreamedMessage(Caffe2_Argument.with { $0.name = "values" })
-            values.appendBytesField(5, count: fill.values.count * 4) { writer in
-                try fill.values.withUnsafeBytes { try writer.write($0) }
-            }
+            values.appendBytesField(5, count: fill.count * 4, write: fill.write)
             var op = try StreamedMessage(Caffe2_OperatorDef.with {
                 $0.type = "GivenTensorFill"
                 $0.output = [fill.output]

@@ -88,8 +88,8 @@ package enum CaffeReader: FormatReader {
 }
 
 /// What of a caffemodel is payload: the blobs' data.
-enum CaffeSkeleton {
-    static let model: SkeletonRules = {
+package enum CaffeSkeleton {
+    package static let model: SkeletonRules = {
         let blob = SkeletonRules([5: .drop, 6: .drop, 8: .drop, 9: .drop])
         let layer = SkeletonRules([7: .descend(blob)])
         let legacyLayer = SkeletonRules([6: .descend(blob)])

@@ -1,40 +1,40 @@
 import ModelPackage
 
 /// One field of a protobuf message as it lies in the bytes.
-struct WireField {
-    enum WireType: UInt8 {
+package struct WireField {
+    package enum WireType: UInt8 {
         case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5
     }
 
-    let number: Int
-    let type: WireType
+    package let number: Int
+    package let type: WireType
     /// The whole field: tag, length prefix and payload.
-    let record: Range<Int>
+    package let record: Range<Int>
     /// The payload: the varint, the fixed bytes, or the length-delimited content.
-    let payload: Range<Int>
+    package let payload: Range<Int>
 }
 
 /// Why a byte range is not a protobuf message.
-struct WireError: Error {
-    let detail: String
-    let offset: Int
+package struct WireError: Error {
+    package let detail: String
+    package let offset: Int
 }
 
 /// Walks the fields of one protobuf message, checking every length against the bytes
 /// before using it (the input may be truncated or hostile).
-struct WireScanner {
+package struct WireScanner {
     private let bytes: UnsafeRawBufferPointer
     private var offset: Int
     private let end: Int
 
-    init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>? = nil) {
+    package init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>? = nil) {
         self.bytes = bytes
         self.offset = range?.lowerBound ?? 0
         self.end = range?.upperBound ?? bytes.count
     }
 
     /// The next field, or nil at the end of the message.
-    mutating func next() throws -> WireField? {
+    package mutating func next() throws -> WireField? {
         guard offset < end else { return nil }
         let start = offset
         let tag = try varint()
@@ -89,7 +89,7 @@ struct WireScanner {
     }
 
     /// Reads a varint payload as a value (after `next()` returned a varint field).
-    static func varintValue(_ bytes: UnsafeRawBufferPointer, _ field: WireField) -> UInt64 {
+    package static func varintValue(_ bytes: UnsafeRawBufferPointer, _ field: WireField) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         for index in field.payload {
