@@ -5,6 +5,9 @@ import Schemas
 /// A tensor init_net fills, with its values.
 struct Caffe2Constant {
     enum Values {
+        /// A GivenTensorFill's float32 values, where they lie in the mapped init_net:
+        /// they go into the ONNX file straight from the map.
+        case mapped(MappedValues)
         case floats([Float])
         case int32s([Int32])
         case int64s([Int64])
@@ -15,7 +18,7 @@ struct Caffe2Constant {
 
     var dType: DType {
         switch values {
-        case .floats: .float32
+        case .mapped, .floats: .float32
         case .int32s: .int32
         case .int64s: .int64
         }
@@ -26,20 +29,30 @@ struct Caffe2Constant {
     /// into the ONNX file).
     static let maxFillBytes = 1 << 30
 
-    /// The constants of an init_net's fill ops, checked against their shapes.
-    static func constants(of initNet: Caffe2_NetDef, file: String, fillLimit: Int = maxFillBytes) throws -> [String: Caffe2Constant] {
+    /// The constants of an init_net's fill ops, checked against their shapes. Only the
+    /// ops are decoded; the `values` of a GivenTensorFill are located, not read.
+    static func constants(of initFile: MappedFile, fillLimit: Int = maxFillBytes) throws -> [String: Caffe2Constant] {
+        let initNet = try NetDefReader.readInitNet(initFile)
+        let valueArguments: [ValuesArgument?]
+        do {
+            valueArguments = try Self.valuesArguments(of: initFile)
+        } catch let error as WireError {
+            throw initFile.malformed(.netDef, "\(error.detail) (byte \(error.offset))")
+        } catch is MappedValuesError {
+            throw initFile.malformed(.netDef, "a fill's values end inside a number")
+        }
+        let file = initFile.name
         var constants: [String: Caffe2Constant] = [:]
         var filledBytes = 0
-        for op in initNet.op {
+        for (op, values) in zip(initNet.op, valueArguments) {
             let arguments = Caffe2Arguments(op)
             guard let output = op.output.first else { continue }
-            let values = op.arg.first { $0.name == "values" }
             let shape = arguments.ints("shape") ?? []
             let constant: Caffe2Constant
             switch op.type {
-            case "GivenTensorFill": constant = Caffe2Constant(dims: shape, values: .floats(values?.floats ?? []))
-            case "GivenTensorIntFill": constant = Caffe2Constant(dims: shape, values: .int32s((values?.ints ?? []).map { Int32(truncatingIfNeeded: $0) }))
-            case "GivenTensorInt64Fill": constant = Caffe2Constant(dims: shape, values: .int64s(values?.ints ?? []))
+            case "GivenTensorFill": constant = Caffe2Constant(dims: shape, values: .mapped(values?.floats ?? MappedValues(in: initFile, width: 4)))
+            case "GivenTensorIntFill": constant = Caffe2Constant(dims: shape, values: .int32s(try values?.ints(in: initFile).map { Int32(truncatingIfNeeded: $0) } ?? []))
+            case "GivenTensorInt64Fill": constant = Caffe2Constant(dims: shape, values: .int64s(try values?.ints(in: initFile) ?? []))
             case "ConstantFill":
                 let dType = arguments.int("dtype").flatMap { DType(caffe2: $0) } ?? .float32
                 // Held as int64 or 4-byte values (see the switch below).
@@ -66,8 +79,54 @@ struct Caffe2Constant {
         return constants
     }
 
+    /// The `values` argument of a fill op, as it lies in the file.
+    private struct ValuesArgument {
+        /// The whole Argument message.
+        let message: Range<Int>
+        /// Its `floats` (field 5).
+        let floats: MappedValues
+
+        /// Its `ints` (small: the index and shape tensors of int fills).
+        func ints(in file: MappedFile) throws -> [Int64] {
+            try Caffe2_Argument(serializedBytes: Array(file.bytes[message])).ints
+        }
+    }
+
+    /// The `values` argument of each op of init_net (NetDef.op is field 2,
+    /// OperatorDef.arg field 5, Argument.name field 1), in op order.
+    private static func valuesArguments(of file: MappedFile) throws -> [ValuesArgument?] {
+        let valuesName = Array("values".utf8)
+        var found: [ValuesArgument?] = []
+        var net = WireScanner(file.bytes)
+        while let op = try net.next() {
+            guard op.number == 2, op.type == .lengthDelimited else { continue }
+            var argument: ValuesArgument?
+            var opFields = WireScanner(file.bytes, range: op.payload)
+            while let field = try opFields.next() {
+                guard field.number == 5, field.type == .lengthDelimited else { continue }
+                var isValues = false
+                var floats = MappedValues(in: file, width: 4)
+                var argumentFields = WireScanner(file.bytes, range: field.payload)
+                while let part = try argumentFields.next() {
+                    switch (part.number, part.type) {
+                    case (1, .lengthDelimited): isValues = file.bytes[part.payload].elementsEqual(valuesName)
+                    case (5, .lengthDelimited), (5, .fixed32): try floats.append(part)
+                    default: continue
+                    }
+                }
+                if isValues { argument = ValuesArgument(message: field.payload, floats: floats) }
+            }
+            // Unpacked values are walked a number at a time; their pages are read again
+            // when written, not kept all along.
+            file.releasePages(op.payload)
+            found.append(argument)
+        }
+        return found
+    }
+
     var count: Int {
         switch values {
+        case .mapped(let values): values.count
         case .floats(let values): values.count
         case .int32s(let values): values.count
         case .int64s(let values): values.count
@@ -89,6 +148,8 @@ struct Caffe2Constant {
     func initializer(_ name: String) -> ONNXModelWriter.Initializer {
         let dims = dims.map(Int64.init)
         switch values {
+        case .mapped(let values):
+            return .init(name: name, dims: dims, dataType: .float32, byteCount: values.count * 4, write: values.write)
         case .floats(let values):
             return .init(name: name, dims: dims, dataType: .float32, byteCount: values.count * 4) { writer in try values.withUnsafeBytes { try writer.write($0) } }
         case .int32s(let values):

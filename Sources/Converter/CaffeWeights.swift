@@ -27,6 +27,8 @@ struct CaffeWeights {
             }
         } catch let error as WireError {
             throw model.malformed(.caffeModel, "\(error.detail) (byte \(error.offset))")
+        } catch is MappedValuesError {
+            throw model.malformed(.caffeModel, "a blob's values end inside a number")
         }
     }
 
@@ -40,11 +42,10 @@ struct CaffeWeights {
 
     func has(_ layer: String, _ index: Int) -> Bool { (blobs[layer]?.count ?? 0) > index }
 
-    /// Where a blob's values lie: the payloads of its `data` (float) and `double_data`
-    /// fields, packed or not (a fixed-width field is its own 4 or 8 bytes).
+    /// Where a blob's values lie: its `data` (float) and `double_data` fields.
     fileprivate struct Places {
-        var floats: [Range<Int>] = []
-        var doubles: [Range<Int>] = []
+        var floats: MappedValues
+        var doubles: MappedValues
     }
 
     /// The blob places of every layer, `layer` (field 100) and legacy `layers` (field 2)
@@ -60,12 +61,12 @@ struct CaffeWeights {
             var fields = WireScanner(model.bytes, range: layer.payload)
             while let blob = try fields.next() {
                 guard blob.number == blobsField, blob.type == .lengthDelimited else { continue }
-                var place = Places()
+                var place = Places(floats: MappedValues(in: model, width: 4), doubles: MappedValues(in: model, width: 8))
                 var values = WireScanner(model.bytes, range: blob.payload)
                 while let value = try values.next() {
                     switch (value.number, value.type) {
-                    case (5, .lengthDelimited), (5, .fixed32): place.floats.append(value.payload)
-                    case (8, .lengthDelimited), (8, .fixed64): place.doubles.append(value.payload)
+                    case (5, .lengthDelimited), (5, .fixed32): try place.floats.append(value)
+                    case (8, .lengthDelimited), (8, .fixed64): try place.doubles.append(value)
                     default: continue
                     }
                 }
@@ -77,65 +78,27 @@ struct CaffeWeights {
     }
 }
 
-/// One learned blob: its dims, and its float32 values where they lie in the map.
+/// One learned blob: its dims, and its values where they lie in the map.
 struct CaffeBlob {
     let dims: [Int]
-    let count: Int
-    private let file: MappedFile
-    private let floats: [Range<Int>]
-    /// float64 values, which Caffe reads when `data` is empty.
-    private let doubles: [Range<Int>]
+    /// float32 values, or float64 ones, which Caffe reads when `data` is empty.
+    private let stored: MappedValues
+
+    var count: Int { stored.count }
 
     fileprivate init(_ proto: Caffe_BlobProto, _ places: CaffeWeights.Places, file: MappedFile, what: String) throws {
-        self.file = file
         dims = proto.hasShape
             ? proto.shape.dim.map { Int(clamping: $0) }
             : [proto.num, proto.channels, proto.height, proto.width].map(Int.init)
-        let floatBytes = places.floats.reduce(0) { $0 + $1.count }
-        floats = floatBytes > 0 ? places.floats : []
-        doubles = floatBytes > 0 ? [] : places.doubles
-        let doubleBytes = doubles.reduce(0) { $0 + $1.count }
-        guard floatBytes % 4 == 0, doubleBytes % 8 == 0 else {
-            throw KleverError(.malformedModel, file: file.name, "\(what): its values end inside a number")
-        }
-        count = floatBytes > 0 ? floatBytes / 4 : doubleBytes / 8
-        guard InferredTensor(dType: nil, shape: dims).elementCount == count else {
-            throw KleverError(.malformedModel, file: file.name, "\(what): shape \(dims) but \(count) values")
+        stored = places.floats.isEmpty ? places.doubles : places.floats
+        guard InferredTensor(dType: nil, shape: dims).elementCount == stored.count else {
+            throw KleverError(.malformedModel, file: file.name, "\(what): shape \(dims) but \(stored.count) values")
         }
     }
 
     /// The values in memory: for the small blobs a translation computes with.
-    func values() -> [Float] {
-        var values: [Float] = []
-        values.reserveCapacity(count)
-        for range in floats {
-            values += UnsafeRawBufferPointer(rebasing: file.bytes[range]).loadUnalignedArray(of: Float.self)
-        }
-        for range in doubles {
-            values += UnsafeRawBufferPointer(rebasing: file.bytes[range]).loadUnalignedArray(of: Double.self).map { Float($0) }
-        }
-        return values
-    }
+    func values() -> [Float] { stored.values() }
 
     /// Writes the values as little-endian float32, `count * 4` bytes, from the map.
-    func write(to writer: BufferedFileWriter) throws {
-        for range in floats { try writer.copy(range, of: file) }
-        // float64 becomes float32 a chunk at a time.
-        let chunk = 32_768 * 8
-        for range in doubles {
-            for start in stride(from: range.lowerBound, to: range.upperBound, by: chunk) {
-                let part = start..<min(start + chunk, range.upperBound)
-                let values = UnsafeRawBufferPointer(rebasing: file.bytes[part]).loadUnalignedArray(of: Double.self).map { Float($0) }
-                try values.withUnsafeBytes { try writer.write($0) }
-                file.releasePages(part)
-            }
-        }
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// The buffer's bytes as little-endian numbers, whatever their alignment.
-    fileprivate func loadUnalignedArray<T: BitwiseCopyable>(of type: T.Type) -> [T] {
-        (0..<count / MemoryLayout<T>.size).map { loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self) }
-    }
+    func write(to writer: BufferedFileWriter) throws { try stored.write(to: writer) }
 }

@@ -16,9 +16,8 @@ enum NetDefToONNX: ModelConversion {
     static func convert(_ files: ModelFiles, inputs: [TensorSpec], into folder: URL, logger: Logger) throws -> [TensorSpec] {
         let initFile = try MappedFile(files.url(NetDefReader.initNet), name: files.display(NetDefReader.initNet))
         let predictFile = try MappedFile(files.url(NetDefReader.predictNet), name: files.display(NetDefReader.predictNet))
-        let initNet = try NetDefReader.readInitNet(initFile, values: true)
         let predictNet = try predictFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: nil)
-        var translation = try NetDefTranslation(initNet: initNet, predictNet: predictNet, inputs: inputs, file: predictFile.name)
+        var translation = try NetDefTranslation(initFile: initFile, predictNet: predictNet, inputs: inputs, file: predictFile.name)
         try translation.translate()
         try translation.writer.write(to: folder.appendingPathComponent("model.onnx"), name: "model/model.onnx")
         return translation.inputs
@@ -34,13 +33,14 @@ struct NetDefTranslation {
     private var shapes: [String: InferredTensor]
     private(set) var writer: ONNXModelWriter
 
-    init(initNet: Caffe2_NetDef, predictNet: Caffe2_NetDef, inputs given: [TensorSpec], file: String) throws {
+    init(initFile: MappedFile, predictNet: Caffe2_NetDef, inputs given: [TensorSpec], file: String) throws {
         self.file = file
+        let initNet = try NetDefReader.readInitNet(initFile)
         // Inputs as NetDef extraction sees them: unfilled external inputs, and filled
         // ones the user names as inputs (they must not become initializers).
         inputs = NetDefReader.signature(initNet: initNet, predictNet: predictNet, user: Signature(inputs: given)).inputs
         let inputNames = Set(inputs.map(\.name))
-        let filled = try Caffe2Constant.constants(of: initNet, file: file).filter { !inputNames.contains($0.key) }
+        let filled = try Caffe2Constant.constants(of: initFile).filter { !inputNames.contains($0.key) }
         constants = filled
         self.predictNet = try Caffe2SSA.rename(predictNet, reserved: Set(predictNet.externalInput).union(filled.keys), file: file)
         var blobs = Caffe2ShapeInference.weights(of: initNet)

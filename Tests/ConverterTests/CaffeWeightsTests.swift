@@ -27,15 +27,6 @@ import TestSupport
     private let numbers: [Float] = [1.5, -2, 3.25, 1e-3]
 
     /// What `write(to:)` puts in a file.
-    private func written(_ blob: CaffeBlob) throws -> [Float] {
-        let scratch = try TemporaryDirectory()
-        let url = scratch.url.appendingPathComponent("values")
-        let writer = try BufferedFileWriter(url, name: "values")
-        try blob.write(to: writer)
-        try writer.close()
-        return try Data(contentsOf: url).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-    }
-
     @Test(arguments: [false, true])
     func packedFloats(legacy: Bool) throws {
         let blob = try Caffe_BlobProto.with { $0.shape = .with { $0.dim = [2, 2] }; $0.data = numbers }.serializedBytes() as [UInt8]
@@ -43,7 +34,7 @@ import TestSupport
         let read = try weights.blob("conv", 0)
         #expect(read.dims == [2, 2] && read.count == 4)
         #expect(read.values() == numbers)
-        #expect(try written(read) == numbers)
+        #expect(try writtenFloats(read.write) == numbers)
     }
 
     /// Each float a fixed32 field of its own, as a writer without packing lays them.
@@ -52,7 +43,7 @@ import TestSupport
         for number in numbers { blob += [5 << 3 | 5] + withUnsafeBytes(of: number.bitPattern.littleEndian, Array.init) }
         let read = try CaffeWeights(caffemodel(blob: blob)).blob("conv", 0)
         #expect(read.values() == numbers)
-        #expect(try written(read) == numbers)
+        #expect(try writtenFloats(read.write) == numbers)
     }
 
     /// `double_data`, read when `data` is empty, becomes float32.
@@ -60,7 +51,7 @@ import TestSupport
         let blob = try Caffe_BlobProto.with { $0.shape = .with { $0.dim = [2, 2] }; $0.doubleData = numbers.map(Double.init) }.serializedBytes() as [UInt8]
         let read = try CaffeWeights(caffemodel(blob: blob)).blob("conv", 0)
         #expect(read.values() == numbers)
-        #expect(try written(read) == numbers)
+        #expect(try writtenFloats(read.write) == numbers)
     }
 
     @Test func valuesThatDoNotFitTheShapeAreRefused() throws {
@@ -72,6 +63,6 @@ import TestSupport
     @Test func valuesEndingInsideANumberAreRefused() throws {
         let blob = field(7, shape) + field(5, Array(repeating: 0, count: 15))
         let error = #expect(throws: KleverError.self) { try CaffeWeights(caffemodel(blob: blob)) }
-        #expect(error?.detail.contains("its values end inside a number") == true, "\(String(describing: error))")
+        #expect(error?.detail.contains("a blob's values end inside a number") == true, "\(String(describing: error))")
     }
 }

@@ -1,3 +1,4 @@
+import Extractor
 import ModelPackage
 import Schemas
 import Testing
@@ -15,12 +16,16 @@ import Testing
         return op
     }
 
+    private func constants(_ initNet: Caffe2_NetDef, fillLimit: Int = Caffe2Constant.maxFillBytes) throws -> [String: Caffe2Constant] {
+        try Caffe2Constant.constants(of: MappedFile(bytes: initNet.serializedBytes() as [UInt8], name: "init_net.pb"), fillLimit: fillLimit)
+    }
+
     /// A ConstantFill of 16384 x 16384 int64 (caffe2 dtype 10): 90 bytes of init_net
     /// asked for 2 GiB of values (the netdef target).
     @Test func constantFillLargerThanTheLimitIsRefused() {
         var initNet = Caffe2_NetDef()
         initNet.op = [constantFill("x", shape: [16384, 16384], dtype: 10)]
-        let error = #expect(throws: KleverError.self) { try Caffe2Constant.constants(of: initNet, file: "init_net.pb") }
+        let error = #expect(throws: KleverError.self) { try constants(initNet) }
         #expect(error?.description.contains("is not a real tensor") == true)
     }
 
@@ -28,8 +33,8 @@ import Testing
     @Test func constantFillsAreLimitedTogether() throws {
         var initNet = Caffe2_NetDef()
         initNet.op = [constantFill("a", shape: [4, 4], dtype: nil)]
-        #expect(try Caffe2Constant.constants(of: initNet, file: "init_net.pb", fillLimit: 100).count == 1)
+        #expect(try constants(initNet, fillLimit: 100).count == 1)
         initNet.op.append(constantFill("b", shape: [4, 4], dtype: nil))
-        #expect(throws: KleverError.self) { try Caffe2Constant.constants(of: initNet, file: "init_net.pb", fillLimit: 100) }
+        #expect(throws: KleverError.self) { try constants(initNet, fillLimit: 100) }
     }
 }

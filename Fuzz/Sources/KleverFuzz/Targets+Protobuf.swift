@@ -19,15 +19,13 @@ extension FuzzTarget {
         FuzzTarget(name: "netdef", fileName: "model/predict_net.pb") { file in
             let (initFile, predictFile) = NetDefInput.split(file)
             _ = try NetDefReader.signature(initFile: initFile, predictFile: predictFile, user: nil)
-            let initNet = try NetDefReader.readInitNet(initFile, values: true)
-            _ = try Caffe2Constant.constants(of: initNet, file: initFile.name)
+            _ = try Caffe2Constant.constants(of: initFile)
         },
         FuzzTarget(name: "caffe-binary", fileName: "model/model.caffemodel") { file in
-            _ = try file.decodeMessage(Caffe_NetParameter.self, of: .caffeModel, skipping: CaffeSkeleton.model)
-            let model = try file.decodeMessage(Caffe_NetParameter.self, of: .caffeModel, skipping: nil)
-            let weights = CaffeWeights(model, file: file.name)
-            for layer in model.layer { for index in layer.blobs.indices { _ = try weights.blob(layer.name, index) } }
-            for layer in model.layers { for index in layer.blobs.indices { _ = try weights.blob(layer.name, index) } }
+            let model = try file.decodeMessage(Caffe_NetParameter.self, of: .caffeModel, skipping: CaffeSkeleton.model)
+            let weights = try CaffeWeights(file)
+            for layer in model.layer { for index in layer.blobs.indices { _ = try weights.blob(layer.name, index).values() } }
+            for layer in model.layers { for index in layer.blobs.indices { _ = try weights.blob(layer.name, index).values() } }
         },
     ]
 }

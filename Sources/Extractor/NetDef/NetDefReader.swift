@@ -19,17 +19,17 @@ package enum NetDefReader: FormatReader {
 
     /// The signature of the two nets' bytes.
     package static func signature(initFile: MappedFile, predictFile: MappedFile, user: Signature?) throws -> Signature {
-        let initialization = try readInitNet(initFile, values: false)
+        let initialization = try readInitNet(initFile)
         let prediction = try predictFile.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: nil)
         guard !prediction.op.isEmpty else { throw predictFile.malformed(.netDef, "the net has no operators") }
         return signature(initNet: initialization, predictNet: prediction, user: user)
     }
 
-    /// init_net, with its fills' `values` or without; an init_net that fills nothing
-    /// (a net of inputs only) is an empty NetDef, which serializes to zero bytes.
-    package static func readInitNet(_ file: MappedFile, values: Bool) throws -> Caffe2_NetDef {
+    /// init_net without its fills' `values`; an init_net that fills nothing (a net of
+    /// inputs only) is an empty NetDef, which serializes to zero bytes.
+    package static func readInitNet(_ file: MappedFile) throws -> Caffe2_NetDef {
         guard file.count > 0 else { return Caffe2_NetDef() }
-        return try file.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: values ? nil : NetDefSkeleton.initNet)
+        return try file.decodeMessage(Caffe2_NetDef.self, of: .netDef, skipping: NetDefSkeleton.initNet)
     }
 
     package static func signature(initNet: Caffe2_NetDef, predictNet: Caffe2_NetDef, user: Signature?) -> Signature {
