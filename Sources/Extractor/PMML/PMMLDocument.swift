@@ -73,31 +73,11 @@ struct PMMLDocument: Sendable {
         }
         if let problem = XMLInputCheck.problem(in: file.bytes) { throw file.malformed(.pmml, problem) }
         file.releasePages(0..<file.count)
-        let parser = PMMLParser(stream: MappedFileStream(file))
+        let parser = PMMLParser(stream: MappedFileStream(file, patch: XMLInputCheck.asciiDeclaration(in: file.bytes)))
         switch parser.run() {
         case .success(let document): self = document
-        case .failure(let failure):
-            if let line = failure.inputEndedAtLine, Self.hasText(after: line, in: file.bytes) {
-                // Not cut short: libxml2's converter stopped where the bytes are not the
-                // declared encoding's (libxml2 2.9's ASCII one stops without an error).
-                throw file.malformed(.pmml, "the text cannot be read past line \(line), though the file goes on: its bytes there are not valid in the encoding the document declares")
-            }
-            throw file.malformed(.pmml, failure.detail)
+        case .failure(let failure): throw file.malformed(.pmml, failure.detail)
         }
-    }
-
-    /// Whether anything but white space follows line `line` (1-based).
-    private static func hasText(after line: Int, in bytes: UnsafeRawBufferPointer) -> Bool {
-        guard var cursor = bytes.baseAddress else { return false }
-        let end = cursor + bytes.count
-        var lines = 0
-        while lines < line {
-            guard cursor < end, let newline = memchr(cursor, 0x0A, end - cursor) else { return false }
-            lines += 1
-            cursor = UnsafeRawPointer(newline) + 1
-        }
-        let whiteSpace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
-        return UnsafeRawBufferPointer(start: cursor, count: end - cursor).contains { !whiteSpace.contains($0) }
     }
 
     /// Whether the prolog (what comes before the root element) declares an entity.

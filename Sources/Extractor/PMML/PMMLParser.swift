@@ -13,9 +13,6 @@ import FoundationXML
 final class PMMLParser: NSObject, XMLParserDelegate {
     struct Failure: Error {
         let detail: String
-        /// Where libxml2's input ended, when it ended inside the root element: the file's
-        /// end, or where the converter of a declared encoding gave up.
-        var inputEndedAtLine: Int? = nil
     }
 
     /// Deeper than any real PMML (a decision tree nests one `Node` per level).
@@ -75,8 +72,7 @@ final class PMMLParser: NSObject, XMLParserDelegate {
             if sawDocumentEnd, let root = open.first {
                 // The section under <PMML> (libxml2 reports a tag cut in half as an element).
                 let section = open.count > 1 ? open[1] : root
-                return .failure(Failure(
-                    detail: "truncated: the document ends at line \(xmlError.line), inside <\(section)>", inputEndedAtLine: xmlError.line))
+                return .failure(Failure(detail: "truncated: the document ends at line \(xmlError.line), inside <\(section)>"))
             }
             return .failure(Failure(detail: "not well-formed XML at line \(xmlError.line), column \(xmlError.column): \(Self.describe(xmlError.code))"))
         }

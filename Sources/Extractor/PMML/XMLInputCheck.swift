@@ -51,27 +51,53 @@ enum XMLInputCheck {
     }
 
     /// Whether the XML declaration names an encoding libxml2 converts from, such as
-    /// ISO-8859-1; a Unicode name over ASCII-compatible bytes is read as UTF-8. Only a
+    /// ISO-8859-1; a Unicode name over ASCII-compatible bytes is read as UTF-8, and so
+    /// is ASCII (see ``asciiDeclaration(in:)``).
+    private static func declaresConvertedEncoding(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let (name, _) = declaredEncoding(bytes) else { return false }
+        let value = name.uppercased()
+        return !value.hasPrefix("UTF") && !value.hasPrefix("UCS") && !value.hasPrefix("ISO-10646") && !asciiNames.contains(value)
+    }
+
+    /// The names of ASCII long enough to be overwritten by "UTF-8" (ANSI_X3.4-1968 is
+    /// what Python calls ASCII in the C locale).
+    private static let asciiNames: Set<String> = ["ASCII", "US-ASCII", "ANSI_X3.4-1968"]
+
+    /// Where a declaration names ASCII, its quoted name and the bytes that read it as
+    /// UTF-8 instead: `"UTF-8"` padded with spaces after the quote to the same length.
+    ///
+    /// Documents declared ASCII often hold UTF-8 text (a name with an accent), which
+    /// JPMML reads; libxml2's ASCII decoder would stop at the first such byte, cutting
+    /// the document short. Every ASCII document is UTF-8, so reading it as UTF-8 loses
+    /// nothing, and the UTF-8 check covers such documents.
+    static func asciiDeclaration(in bytes: UnsafeRawBufferPointer) -> (range: Range<Int>, replacement: [UInt8])? {
+        guard let (name, quoted) = declaredEncoding(bytes), asciiNames.contains(name.uppercased()) else { return nil }
+        let replacement = Array(#""UTF-8""#.utf8)
+        return (quoted, replacement + Array(repeating: 0x20, count: quoted.count - replacement.count))
+    }
+
+    /// The encoding the XML declaration names and where its quoted name lies. Only a
     /// declaration exactly of XML 1.0's grammar counts (`<?xml` VersionInfo
     /// EncodingDecl, [23]-[24], [80]-[81]): libxml2 reads anything else (a processing
     /// instruction `<?xmlfoo`, a broken declaration) as UTF-8.
-    private static func declaresConvertedEncoding(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    private static func declaredEncoding(_ bytes: UnsafeRawBufferPointer) -> (name: String, quoted: Range<Int>)? {
         var scanner = DeclarationScanner(Array(bytes.prefix(1024)))
         guard scanner.take("<?xml"), scanner.skipSpace(), scanner.take("version"), scanner.takeEquals(),
               let version = scanner.quoted(), version.hasPrefix("1."), version.count > 2,
               version.dropFirst(2).allSatisfy({ $0.isASCII && $0.isNumber }),
-              scanner.skipSpace(), scanner.take("encoding"), scanner.takeEquals(),
-              let name = scanner.quoted(), let first = name.first, first.isASCII, first.isLetter,
+              scanner.skipSpace(), scanner.take("encoding"), scanner.takeEquals()
+        else { return nil }
+        let start = scanner.index
+        guard let name = scanner.quoted(), let first = name.first, first.isASCII, first.isLetter,
               name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-        else { return false }
-        let value = name.uppercased()
-        return !value.hasPrefix("UTF") && !value.hasPrefix("UCS") && !value.hasPrefix("ISO-10646")
+        else { return nil }
+        return (name, start..<scanner.index)
     }
 
     /// Reads the XML declaration's tokens from the document's first bytes.
     private struct DeclarationScanner {
         private let bytes: [UInt8]
-        private var index = 0
+        private(set) var index = 0
 
         init(_ bytes: [UInt8]) { self.bytes = bytes }
 
