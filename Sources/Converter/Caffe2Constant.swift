@@ -29,15 +29,15 @@ struct Caffe2Constant {
     /// into the ONNX file).
     static let maxFillBytes = 1 << 30
 
-    /// The constants of an init_net's fill ops, checked against their shapes. Only the
-    /// ops are decoded; the `values` of a GivenTensorFill are located, not read.
-    static func constants(of initFile: MappedFile, fillLimit: Int = maxFillBytes) throws -> [String: Caffe2Constant] {
-        let initNet = try NetDefReader.readInitNet(initFile)
+    /// The constants of the fill ops of `initNet` (``NetDefReader/readInitNet(_:)`` of
+    /// `initFile`: its ops without their values), checked against their shapes; the
+    /// `values` of a GivenTensorFill are located in the file, not read.
+    static func constants(of initNet: Caffe2_NetDef, in initFile: MappedFile, fillLimit: Int = maxFillBytes) throws -> [String: Caffe2Constant] {
         let valueArguments: [ValuesArgument?]
         do {
             valueArguments = try Self.valuesArguments(of: initFile)
         } catch let error as WireError {
-            throw initFile.malformed(.netDef, "\(error.detail) (byte \(error.offset))")
+            throw initFile.malformed(.netDef, error)
         } catch is MappedValuesError {
             throw initFile.malformed(.netDef, "a fill's values end inside a number")
         }

@@ -26,7 +26,7 @@ struct CaffeWeights {
                 blobs[name] = layerBlobs
             }
         } catch let error as WireError {
-            throw model.malformed(.caffeModel, "\(error.detail) (byte \(error.offset))")
+            throw model.malformed(.caffeModel, error)
         } catch is MappedValuesError {
             throw model.malformed(.caffeModel, "a blob's values end inside a number")
         }

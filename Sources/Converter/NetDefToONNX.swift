@@ -40,7 +40,7 @@ struct NetDefTranslation {
         // ones the user names as inputs (they must not become initializers).
         inputs = NetDefReader.signature(initNet: initNet, predictNet: predictNet, user: Signature(inputs: given)).inputs
         let inputNames = Set(inputs.map(\.name))
-        let filled = try Caffe2Constant.constants(of: initFile).filter { !inputNames.contains($0.key) }
+        let filled = try Caffe2Constant.constants(of: initNet, in: initFile).filter { !inputNames.contains($0.key) }
         constants = filled
         self.predictNet = try Caffe2SSA.rename(predictNet, reserved: Set(predictNet.externalInput).union(filled.keys), file: file)
         var blobs = Caffe2ShapeInference.weights(of: initNet)

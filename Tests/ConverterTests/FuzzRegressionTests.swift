@@ -17,7 +17,8 @@ import Testing
     }
 
     private func constants(_ initNet: Caffe2_NetDef, fillLimit: Int = Caffe2Constant.maxFillBytes) throws -> [String: Caffe2Constant] {
-        try Caffe2Constant.constants(of: MappedFile(bytes: initNet.serializedBytes() as [UInt8], name: "init_net.pb"), fillLimit: fillLimit)
+        let file = MappedFile(bytes: try initNet.serializedBytes() as [UInt8], name: "init_net.pb")
+        return try Caffe2Constant.constants(of: NetDefReader.readInitNet(file), in: file, fillLimit: fillLimit)
     }
 
     /// A ConstantFill of 16384 x 16384 int64 (caffe2 dtype 10): 90 bytes of init_net

@@ -61,7 +61,7 @@ import TestSupport
             }]
         }
         let file = MappedFile(bytes: try initNet.serializedBytes() as [UInt8], name: "init_net.pb")
-        let constant = try #require(try Caffe2Constant.constants(of: file)["w"])
+        let constant = try #require(try Caffe2Constant.constants(of: NetDefReader.readInitNet(file), in: file)["w"])
         #expect(constant.dims == [2, 3] && constant.count == 6)
         guard case .mapped(let values) = constant.values else { Issue.record("decoded, not located"); return }
         #expect(values.values() == numbers)

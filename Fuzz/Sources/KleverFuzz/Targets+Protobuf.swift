@@ -19,7 +19,7 @@ extension FuzzTarget {
         FuzzTarget(name: "netdef", fileName: "model/predict_net.pb") { file in
             let (initFile, predictFile) = NetDefInput.split(file)
             _ = try NetDefReader.signature(initFile: initFile, predictFile: predictFile, user: nil)
-            _ = try Caffe2Constant.constants(of: initFile)
+            _ = try Caffe2Constant.constants(of: NetDefReader.readInitNet(initFile), in: initFile)
         },
         FuzzTarget(name: "caffe-binary", fileName: "model/model.caffemodel") { file in
             let model = try file.decodeMessage(Caffe_NetParameter.self, of: .caffeModel, skipping: CaffeSkeleton.model)

@@ -99,8 +99,7 @@ package enum ChildProcessIsolation {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let left = deadline - ContinuousClock.now
-            let milliseconds = Int32(clamping: max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            let milliseconds = Int32(clamping: Int(max(0, (deadline - ContinuousClock.now).seconds * 1000)))
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, milliseconds)
             if ready < 0, errno == EINTR { continue }

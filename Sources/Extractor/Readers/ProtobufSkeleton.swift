@@ -119,7 +119,7 @@ extension MappedFile {
             let mapping = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: count, deallocator: .none)
             return try M(serializedBytes: mapping, options: options)
         } catch let error as WireError {
-            throw malformed(format, "\(error.detail) (byte \(error.offset))")
+            throw malformed(format, error)
         } catch let error as BinaryDecodingError {
             throw malformed(format, Self.describe(error))
         } catch {
@@ -135,6 +135,11 @@ extension MappedFile {
             message += "; the content looks like \(guess.file)"
         }
         return KleverError(.malformedModel, file: name, message)
+    }
+
+    /// The error for bytes that are not the protobuf message they should be.
+    package func malformed(_ format: Format, _ error: WireError) -> KleverError {
+        malformed(format, "\(error.detail) (byte \(error.offset))")
     }
 
     private static func describe(_ error: BinaryDecodingError) -> String {
