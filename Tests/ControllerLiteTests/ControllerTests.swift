@@ -33,6 +33,26 @@ import Testing
         await harness.stop()
     }
 
+    @Test func aJobTheCacheHasYetToSeeIsNotAskedForAgain() async throws {
+        let harness = try await ControllerHarness.start()
+        let running = harness.startController()
+        // The Job watch lags: the ModelJob's own changes come back before its Job does.
+        await harness.store.holdWatchEvents(of: "jobs")
+        let key = try await harness.client.create(ControllerHarness.extraction("lagging")).key
+        try await harness.waitForStatus(key, ModelJobStatus(phase: .pending, message: "waiting for the job to start"))
+        let label = JSONValue.object(["metadata": .object(["labels": .object(["touched": .string("yes")])])])
+        _ = try await harness.client.patch(ModelJob.self, key, mergePatch: label)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(await harness.store.count("POST jobs") == 1, "a Job made moments ago is not asked for again")
+
+        await harness.store.releaseWatchEvents(of: "jobs")
+        try await harness.store.startPod(ofJob: key)
+        try await harness.waitForStatus(key, ModelJobStatus(phase: .running, message: "extracting model"))
+        #expect(await harness.store.count("POST jobs") == 1)
+        await running.stop()
+        await harness.stop()
+    }
+
     @Test func eachExitCodeOfTheWorkerBecomesTheOriginalMessage() async throws {
         let harness = try await ControllerHarness.start()
         let running = harness.startController(workers: 4)

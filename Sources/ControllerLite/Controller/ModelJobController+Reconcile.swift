@@ -6,6 +6,12 @@ extension ModelJobController {
     func reconcile(_ key: ObjectKey) async throws {
         guard let modelJob = modelJobs[key] else { return }
         let job = jobs[key]
+        if job == nil, let wait = expectations.withLockedValue({ $0.wait(for: key, at: .now) }) {
+            // Made moments ago and not yet in the cache: its watch event queues the key.
+            logger.debug("job \(key) was created; waiting for the cache to show it")
+            await queue.add(key, after: wait)
+            return
+        }
         if let job, let uid = modelJob.metadata.uid, !job.isControlled(by: uid) {
             // The Job of an earlier ModelJob of the same name, which the garbage collector
             // has yet to remove: its status is not this one's. Its deletion queues the key.
@@ -39,6 +45,7 @@ extension ModelJobController {
         } catch let error as KubernetesError where error.isAlreadyExists {
             logger.debug("job \(job.key) exists")
         }
+        expectations.withLockedValue { $0.created(job.key, at: .now) }
     }
 
     /// Writes a status through the status subresource. A 409 means someone wrote the

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import ModelPackage
 import ServiceLifecycle
 
@@ -10,7 +11,9 @@ import ServiceLifecycle
 /// queues the key of the ModelJob it concerns, and workers reconcile each key with
 /// ``Reconciler``, from the caches alone. Level-based: a controller restarted at any
 /// point lists everything again and carries on, creating no second Job (its name is
-/// the ModelJob's, and "already exists" counts as done) and losing no status.
+/// the ModelJob's, and "already exists" counts as done) and losing no status. A Job
+/// just created is awaited until its watch shows it (``JobExpectations``), so a lagging
+/// Job watch costs no second request either.
 public final class ModelJobController: Service, Sendable {
     public struct Options: Sendable {
         /// The namespace to watch; nil for all.
@@ -23,6 +26,9 @@ public final class ModelJobController: Service, Sendable {
         public var maxWatchSeconds = 300
         /// Tries of a status update that keeps meeting newer versions (409).
         public var conflictRetries = 5
+        /// How long a created Job may take to reach the Job cache before the controller
+        /// stops waiting for it and asks the server again.
+        public var jobExpectationTimeout: Duration = .seconds(300)
 
         public init(namespace: String? = nil) { self.namespace = namespace }
     }
@@ -39,6 +45,7 @@ public final class ModelJobController: Service, Sendable {
     let jobs: Informer<Job>
     let pods: Informer<Pod>
     let queue = WorkQueue<ObjectKey>()
+    let expectations: NIOLockedValueBox<JobExpectations>
 
     public init(client: KubernetesClient, settings: WorkerSettings, options: Options, metrics: ControllerMetrics = ControllerMetrics(), logger: Logger) {
         self.client = client
@@ -46,6 +53,7 @@ public final class ModelJobController: Service, Sendable {
         self.options = options
         self.metrics = metrics
         self.logger = logger
+        expectations = NIOLockedValueBox(JobExpectations(timeout: options.jobExpectationTimeout))
         let label = JobComposer.modelJobLabel
         func informer<Object>(_ type: Object.Type, selector: String?, index: String?) -> Informer<Object> {
             Informer(
@@ -76,7 +84,7 @@ public final class ModelJobController: Service, Sendable {
         await cancelWhenGracefulShutdown { [self] in
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.modelJobs.run { await self.queue.add($0.key) } }
-                group.addTask { await self.jobs.run { await self.enqueueOwner(of: $0) } }
+                group.addTask { await self.jobs.run { await self.jobChanged($0) } }
                 group.addTask { await self.pods.run { await self.enqueueOwner(of: $0) } }
                 group.addTask {
                     // Sleeps until the controller stops, then lets the workers go.
@@ -91,10 +99,22 @@ public final class ModelJobController: Service, Sendable {
         }
     }
 
-    /// The ModelJob a Job or pod belongs to, by the label the controller gave it.
+    /// The Job cache now answers for this Job; its ModelJob is queued.
+    private func jobChanged(_ change: ObjectCache<Job>.Change) async {
+        guard let owner = owner(of: change) else { return }
+        expectations.withLockedValue { $0.observed(owner) }
+        await queue.add(owner)
+    }
+
     private func enqueueOwner<Object>(of change: ObjectCache<Object>.Change) async {
-        guard let object = change.new ?? change.old, let owner = object.metadata.labels?[JobComposer.modelJobLabel] else { return }
-        await queue.add(ObjectKey(namespace: object.metadata.namespace ?? "", name: owner))
+        guard let owner = owner(of: change) else { return }
+        await queue.add(owner)
+    }
+
+    /// The ModelJob a Job or pod belongs to, by the label the controller gave it.
+    private func owner<Object>(of change: ObjectCache<Object>.Change) -> ObjectKey? {
+        guard let object = change.new ?? change.old, let name = object.metadata.labels?[JobComposer.modelJobLabel] else { return nil }
+        return ObjectKey(namespace: object.metadata.namespace ?? "", name: name)
     }
 
     private func work() async {

@@ -72,11 +72,16 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         let count = (failures[key] ?? 0) + 1
         failures[key] = count
         let delay = backoff.delay(afterFailures: count) ?? backoff.maxDelay
+        add(key, after: .seconds(delay))
+        return delay
+    }
+
+    /// Queues `key` once `delay` has passed.
+    public func add(_ key: Key, after delay: Duration) {
         Task {
-            try? await Task.sleep(for: .seconds(delay))
+            try? await Task.sleep(for: delay)
             self.add(key)
         }
-        return delay
     }
 
     /// The reconcile of `key` succeeded: its next failure starts the backoff afresh.

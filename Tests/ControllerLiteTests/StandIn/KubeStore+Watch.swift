@@ -62,6 +62,22 @@ extension KubeStore {
     func publish(_ plural: String, type: String, object: JSONValue) {
         let line = Self.line(type: type, object: object)
         history.append((revision, plural, line, object))
+        if heldWatchEvents[plural] != nil {
+            heldWatchEvents[plural, default: []].append((line, object))
+            return
+        }
+        deliver(plural, line: line, object: object)
+    }
+
+    /// Holds back the open watches' events of a kind, as a stream lagging behind the
+    /// others does, until ``releaseWatchEvents(of:)``.
+    func holdWatchEvents(of plural: String) { heldWatchEvents[plural] = [] }
+
+    func releaseWatchEvents(of plural: String) {
+        for event in heldWatchEvents.removeValue(forKey: plural) ?? [] { deliver(plural, line: event.line, object: event.object) }
+    }
+
+    private func deliver(_ plural: String, line: Data, object: JSONValue) {
         for watcher in watchers.values where watcher.plural == plural && watcher.wants(object) {
             watcher.continuation.yield(line)
         }

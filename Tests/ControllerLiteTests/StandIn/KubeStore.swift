@@ -37,6 +37,8 @@ actor KubeStore {
     /// Watches from before this resourceVersion get 410 Gone.
     var oldestWatchable = 0
     var watchers: [UUID: Watcher] = [:]
+    /// Watch events of a kind held back from open watches (a slow stream), by plural.
+    var heldWatchEvents: [String: [(line: Data, object: JSONValue)]] = [:]
     /// Requests by `METHOD plural[/subresource]` (LIST and WATCH apart from GET).
     private(set) var requests: [String: Int] = [:]
     /// What clients wrote (POST and PUT bodies), to check against the schemas.
