@@ -71,9 +71,7 @@ struct PMMLDocument: Sendable {
         if Self.declaresEntities(file.bytes) {
             throw file.malformed(.pmml, "the document declares XML entities (a DOCTYPE with <!ENTITY>); PMML needs none and klever does not expand them")
         }
-        if let problem = XMLInputCheck.problem(in: file.bytes) { throw file.malformed(.pmml, problem) }
-        file.releasePages(0..<file.count)
-        let parser = PMMLParser(stream: MappedFileStream(file, patch: XMLInputCheck.asciiDeclaration(in: file.bytes)))
+        let parser = PMMLParser(stream: MappedFileStream(file))
         switch parser.run() {
         case .success(let document): self = document
         case .failure(let failure): throw file.malformed(.pmml, failure.detail)

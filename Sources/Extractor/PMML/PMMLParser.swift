@@ -5,7 +5,7 @@ import FoundationXML
 #endif
 
 /// Streams a PMML document through Foundation's XMLParser (SAX: no tree is built) and
-/// keeps only what ``PMMLDocument`` holds; parsing stops where the top-level model ends.
+/// keeps only what ``PMMLDocument`` holds; reading stops where the top-level model ends.
 ///
 /// Elements are matched by local name, so any PMML namespace (or none, or a prefix)
 /// reads the same. External entities are never resolved, nesting is bounded, and the
@@ -35,6 +35,7 @@ final class PMMLParser: NSObject, XMLParserDelegate {
     }
 
     private let parser: XMLParser
+    private let stream: MappedFileStream
     private var document = PMMLDocument()
     /// The local names of the open elements, the root first.
     private var open: [String] = []
@@ -50,7 +51,8 @@ final class PMMLParser: NSObject, XMLParserDelegate {
     /// libxml2 reports "document end" (code 5) when the input stops inside the root.
     private var sawDocumentEnd = false
 
-    init(stream: InputStream) {
+    init(stream: MappedFileStream) {
+        self.stream = stream
         parser = XMLParser(stream: stream)
         super.init()
         parser.delegate = self
@@ -64,6 +66,7 @@ final class PMMLParser: NSObject, XMLParserDelegate {
         _ = parser.parse()  // the outcome is in what the callbacks recorded
         if let failure { return .failure(failure) }
         if modelEnded { return .success(document) }
+        if let problem = stream.problem, xmlError == nil { return .failure(Failure(detail: problem)) }
         if let xmlError {
             if Self.conversionErrors.contains(xmlError.code) {
                 // libxml2 converts the text in chunks, so it has no exact position.
@@ -82,6 +85,7 @@ final class PMMLParser: NSObject, XMLParserDelegate {
     private func stop(_ detail: String) {
         failure = Failure(detail: detail)
         parser.abortParsing()
+        stream.finish()
     }
 
     // MARK: XMLParserDelegate
@@ -151,13 +155,15 @@ final class PMMLParser: NSObject, XMLParserDelegate {
             // Everything klever reads is in the top-level model and what precedes it.
             modelEnded = true
             parser.abortParsing()
+            stream.finish()
         } else {
             models[models.count - 1].lastSegmentOutput = model.effectiveOutput
         }
     }
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        guard failure == nil, !modelEnded else { return }
+        // An error after the stream stopped short is the cut's, not the document's.
+        guard failure == nil, !modelEnded, stream.problem == nil else { return }
         let code = (parseError as NSError).code
         if code == Self.documentEnd { sawDocumentEnd = true }
         if xmlError == nil { xmlError = (code, parser.lineNumber, parser.columnNumber) }

@@ -1,22 +1,41 @@
 /// What in an XML document Foundation's XMLParser on Linux cannot survive, found before
-/// the document reaches it: the parser traps on bytes that are not UTF-8 where libxml2
+/// the parser reaches it: the parser traps on bytes that are not UTF-8 where libxml2
 /// hands them on unconverted, and reads a NULL pointer for a processing instruction
 /// without content (`<?target?>`). Either would end the process, so such a document is
 /// refused with an error instead.
-enum XMLInputCheck {
-    /// Why the document cannot be parsed, or nil when it can.
-    static func problem(in bytes: UnsafeRawBufferPointer) -> String? {
-        let layout = Layout(bytes)
+///
+/// The check runs just ahead of the parser (``MappedFileStream`` asks it about each
+/// chunk before handing the chunk on), so the document is read once and its pages can
+/// be given back behind both. Whatever it reads past the asked-for end (the rest of a
+/// scalar, a marker) it reads from the mapping, never from a copy.
+struct XMLInputCheck {
+    private let layout: Layout
+    /// Whether the bytes must be UTF-8: libxml2 converts a declared 8-bit encoding
+    /// and UTF-16/UCS-4 itself.
+    private let validatesUTF8: Bool
+    /// Where the UTF-8 check goes on (bytes before it are UTF-8).
+    private var validated = 0
+    private var markup = MarkupScan()
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        layout = Layout(bytes)
+        validatesUTF8 = layout.unitWidth == nil && !Self.declaresConvertedEncoding(bytes)
+    }
+
+    /// Checks the document's bytes before `end`: why the document cannot be parsed, or
+    /// nil while it can. Call with growing ends; each byte is looked at once.
+    mutating func problem(in bytes: UnsafeRawBufferPointer, before end: Int) -> String? {
         let target: String?
         if let width = layout.unitWidth {
             // libxml2 converts UTF-16 and UCS-4 to UTF-8 itself; only the markup needs
-            // a look, so every code unit becomes one byte: ASCII as is, others 0x80.
-            target = emptyProcessingInstruction(asciiSkeleton(bytes, width: width, bigEndian: layout.bigEndian))
+            // a look, read as one byte per code unit: ASCII as is, others 0x80.
+            let units = WideUnits(bytes: bytes, width: width, bigEndian: layout.bigEndian)
+            target = markup.emptyProcessingInstruction(in: units, before: min(units.count, (end + width - 1) / width))
         } else {
-            if !declaresConvertedEncoding(bytes), let offset = firstInvalidUTF8(bytes) {
+            if validatesUTF8, let offset = Self.firstInvalidUTF8(bytes, from: &validated, before: end) {
                 return "not UTF-8 text: the byte at offset \(offset) is not valid UTF-8 (a document in another encoding must declare it: <?xml version=\"1.0\" encoding=\"...\"?>)"
             }
-            target = emptyProcessingInstruction(bytes)
+            target = markup.emptyProcessingInstruction(in: bytes, before: end)
         }
         return target.map { "the processing instruction <?\($0)?> has no content, which klever's XML parser cannot read (remove it)" }
     }
@@ -39,12 +58,20 @@ enum XMLInputCheck {
         }
     }
 
-    private static func asciiSkeleton(_ bytes: UnsafeRawBufferPointer, width: Int, bigEndian: Bool) -> [UInt8] {
-        stride(from: 0, to: bytes.count - width + 1, by: width).map { start in
+    /// A UTF-16 or UCS-4 document's code units, each read as one byte: ASCII as is,
+    /// anything else 0x80.
+    private struct WideUnits: RandomAccessCollection {
+        let bytes: UnsafeRawBufferPointer
+        let width: Int
+        let bigEndian: Bool
+
+        var startIndex: Int { 0 }
+        var endIndex: Int { bytes.count / width }
+
+        subscript(position: Int) -> UInt8 {
             var unit: UInt32 = 0
             for index in 0..<width {
-                let byte = UInt32(bytes[start + (bigEndian ? index : width - 1 - index)])
-                unit = unit << 8 | byte
+                unit = unit << 8 | UInt32(bytes[position * width + (bigEndian ? index : width - 1 - index)])
             }
             return unit < 0x80 ? UInt8(unit) : 0x80
         }
@@ -135,11 +162,13 @@ enum XMLInputCheck {
         }
     }
 
-    /// The offset of the first byte that is not UTF-8, found without a copy of the text:
-    /// ASCII is passed over a byte at a time, any other scalar decoded on its own.
-    private static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        var offset = 0
-        while offset < bytes.count {
+    /// The offset of the first byte before `end` that is not UTF-8, going on from
+    /// `offset` (left after the last scalar checked), without a copy of the text: ASCII
+    /// is passed over a byte at a time, any other scalar decoded on its own (whole, where
+    /// it runs past `end`).
+    private static func firstInvalidUTF8(_ bytes: UnsafeRawBufferPointer, from offset: inout Int, before end: Int) -> Int? {
+        let end = min(end, bytes.count)
+        while offset < end {
             guard bytes[offset] >= 0x80 else {
                 offset += 1
                 continue
@@ -152,42 +181,66 @@ enum XMLInputCheck {
         return nil
     }
 
-    /// The target of the first processing instruction with nothing after its target
-    /// (`<?a?>`; `<?a ?>` has empty content, which the parser takes), outside comments
-    /// and CDATA sections.
-    private static func emptyProcessingInstruction<Text: RandomAccessCollection<UInt8>>(_ text: Text) -> String? where Text.Index == Int {
-        let comment = (open: Array("<!--".utf8), close: Array("-->".utf8))
-        let cdata = (open: Array("<![CDATA[".utf8), close: Array("]]>".utf8))
-        var index = text.startIndex
-        while let start = text[index...].firstIndex(of: UInt8(ascii: "<")) {
-            if text[start...].starts(with: comment.open) {
-                index = end(of: comment.close, in: text, from: start + comment.open.count)
-            } else if text[start...].starts(with: cdata.open) {
-                index = end(of: cdata.close, in: text, from: start + cdata.open.count)
-            } else if start + 1 < text.endIndex, text[start + 1] == UInt8(ascii: "?") {
-                let target = text[(start + 2)...].prefix { $0 != UInt8(ascii: "?") && !isSpace($0) }
-                if !target.isEmpty, text[target.endIndex...].starts(with: Array("?>".utf8)) {
-                    return String(decoding: target, as: UTF8.self)
+    /// Looks for a processing instruction with nothing after its target (`<?a?>`;
+    /// `<?a ?>` has empty content, which the parser takes), outside comments and CDATA
+    /// sections, a part of the text at a time: where it stopped (inside a comment, say)
+    /// is where the next part goes on.
+    private struct MarkupScan {
+        private static let comment = (open: Array("<!--".utf8), close: Array("-->".utf8))
+        private static let cdata = (open: Array("<![CDATA[".utf8), close: Array("]]>".utf8))
+
+        /// Where scanning goes on.
+        private var index = 0
+        /// The end marker of the comment or CDATA section the scan is in.
+        private var closing: [UInt8]?
+
+        /// The target of the first such instruction that starts before `end`.
+        mutating func emptyProcessingInstruction<Text: RandomAccessCollection<UInt8>>(in text: Text, before end: Int) -> String? where Text.Index == Int {
+            while index < end {
+                if let marker = closing {
+                    // A marker that starts before `end` is found whole, read past `end`.
+                    guard let found = Self.first(marker, in: text, from: index, before: end) else {
+                        index = end
+                        return nil
+                    }
+                    index = found + marker.count
+                    closing = nil
+                    continue
                 }
-                index = start + 2
-            } else {
-                index = start + 1
+                guard let start = text[index..<end].firstIndex(of: UInt8(ascii: "<")) else {
+                    index = end
+                    return nil
+                }
+                if text[start...].starts(with: Self.comment.open) {
+                    (index, closing) = (start + Self.comment.open.count, Self.comment.close)
+                } else if text[start...].starts(with: Self.cdata.open) {
+                    (index, closing) = (start + Self.cdata.open.count, Self.cdata.close)
+                } else if start + 1 < text.endIndex, text[start + 1] == UInt8(ascii: "?") {
+                    let target = text[(start + 2)...].prefix { $0 != UInt8(ascii: "?") && !isSpace($0) }
+                    if !target.isEmpty, text[target.endIndex...].starts(with: Array("?>".utf8)) {
+                        return String(decoding: target, as: UTF8.self)
+                    }
+                    index = start + 2
+                } else {
+                    index = start + 1
+                }
             }
+            return nil
         }
-        return nil
+
+        /// Where `marker` first starts at or after `start` and before `end`.
+        private static func first<Text: RandomAccessCollection<UInt8>>(_ marker: [UInt8], in text: Text, from start: Int, before end: Int) -> Int? where Text.Index == Int {
+            var index = start
+            while index < end, let candidate = text[index..<end].firstIndex(of: marker[0]) {
+                if text[candidate...].starts(with: marker) { return candidate }
+                index = candidate + 1
+            }
+            return nil
+        }
     }
 
-    /// The index after the first `marker` at or after `start`, or the end of the text.
-    private static func end<Text: RandomAccessCollection<UInt8>>(of marker: [UInt8], in text: Text, from start: Int) -> Int where Text.Index == Int {
-        var index = start
-        while index + marker.count <= text.endIndex {
-            if text[index..<index + marker.count].elementsEqual(marker) { return index + marker.count }
-            index += 1
-        }
-        return text.endIndex
-    }
+}
 
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-    }
+private func isSpace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
 }
