@@ -19,8 +19,8 @@ final class MappedFileStream: InputStream {
 
     init(_ file: MappedFile) {
         self.file = file
-        patch = XMLInputCheck.asciiDeclaration(in: file.bytes)
         check = XMLInputCheck(file.bytes)
+        patch = check.asciiPatch
         super.init(data: Data())
     }
 

@@ -16,10 +16,29 @@ struct XMLInputCheck {
     /// Where the UTF-8 check goes on (bytes before it are UTF-8).
     private var validated = 0
     private var markup = MarkupScan()
+    /// Where the XML declaration names ASCII, the bytes that make the parser read the
+    /// document as UTF-8 instead: `"UTF-8"` over the quoted name, padded with spaces.
+    ///
+    /// Documents declared ASCII often hold UTF-8 text (a name with an accent), which
+    /// JPMML reads; libxml2's ASCII decoder would stop at the first such byte, cutting
+    /// the document short. Every ASCII document is UTF-8, so reading it as UTF-8 loses
+    /// nothing, and the UTF-8 check covers such documents.
+    let asciiPatch: (range: Range<Int>, replacement: [UInt8])?
 
     init(_ bytes: UnsafeRawBufferPointer) {
         layout = Layout(bytes)
-        validatesUTF8 = layout.unitWidth == nil && !Self.declaresConvertedEncoding(bytes)
+        let declared = layout.unitWidth == nil ? Self.declaredEncoding(bytes) : nil
+        let name = declared?.name.uppercased() ?? "UTF-8"
+        let ascii = Self.asciiNames.contains(name)
+        // libxml2 converts 8-bit encodings such as ISO-8859-1 itself; a Unicode name
+        // over ASCII-compatible bytes is read as UTF-8, and so is ASCII (the patch).
+        let converted = !name.hasPrefix("UTF") && !name.hasPrefix("UCS") && !name.hasPrefix("ISO-10646") && !ascii
+        validatesUTF8 = layout.unitWidth == nil && !converted
+        asciiPatch = declared.flatMap { declared in
+            guard ascii else { return nil }
+            let replacement = Array(#""UTF-8""#.utf8)
+            return (declared.quoted, replacement + Array(repeating: 0x20, count: declared.quoted.count - replacement.count))
+        }
     }
 
     /// Checks the document's bytes before `end`: why the document cannot be parsed, or
@@ -77,31 +96,9 @@ struct XMLInputCheck {
         }
     }
 
-    /// Whether the XML declaration names an encoding libxml2 converts from, such as
-    /// ISO-8859-1; a Unicode name over ASCII-compatible bytes is read as UTF-8, and so
-    /// is ASCII (see ``asciiDeclaration(in:)``).
-    private static func declaresConvertedEncoding(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let (name, _) = declaredEncoding(bytes) else { return false }
-        let value = name.uppercased()
-        return !value.hasPrefix("UTF") && !value.hasPrefix("UCS") && !value.hasPrefix("ISO-10646") && !asciiNames.contains(value)
-    }
-
     /// The names of ASCII long enough to be overwritten by "UTF-8" (ANSI_X3.4-1968 is
     /// what Python calls ASCII in the C locale).
     private static let asciiNames: Set<String> = ["ASCII", "US-ASCII", "ANSI_X3.4-1968"]
-
-    /// Where a declaration names ASCII, its quoted name and the bytes that read it as
-    /// UTF-8 instead: `"UTF-8"` padded with spaces after the quote to the same length.
-    ///
-    /// Documents declared ASCII often hold UTF-8 text (a name with an accent), which
-    /// JPMML reads; libxml2's ASCII decoder would stop at the first such byte, cutting
-    /// the document short. Every ASCII document is UTF-8, so reading it as UTF-8 loses
-    /// nothing, and the UTF-8 check covers such documents.
-    static func asciiDeclaration(in bytes: UnsafeRawBufferPointer) -> (range: Range<Int>, replacement: [UInt8])? {
-        guard let (name, quoted) = declaredEncoding(bytes), asciiNames.contains(name.uppercased()) else { return nil }
-        let replacement = Array(#""UTF-8""#.utf8)
-        return (quoted, replacement + Array(repeating: 0x20, count: quoted.count - replacement.count))
-    }
 
     /// The encoding the XML declaration names and where its quoted name lies. Only a
     /// declaration exactly of XML 1.0's grammar counts (`<?xml` VersionInfo
