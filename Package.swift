@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // libxml2's SAX2 push parser behind a C API Swift can import (see its header).
+        .target(name: "CXMLSAX", dependencies: ["CLibXML2"]),
 
         // The ormb package: ormbfile.yaml, formats, dtypes, signatures, layout, errors.
         .target(name: "ModelPackage", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -38,7 +40,7 @@ let package = Package(
         .target(
             name: "Extractor",
             dependencies: [
-                "ModelPackage", "Schemas", "CHDF5", "CArchive", "CLibXML2",
+                "ModelPackage", "Schemas", "CHDF5", "CArchive", "CXMLSAX",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]

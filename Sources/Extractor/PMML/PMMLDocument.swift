@@ -71,7 +71,7 @@ struct PMMLDocument: Sendable {
         if Self.declaresEntities(file.bytes) {
             throw file.malformed(.pmml, "the document declares XML entities (a DOCTYPE with <!ENTITY>); PMML needs none and klever does not expand them")
         }
-        let parser = PMMLParser(stream: MappedFileStream(file))
+        let parser = PMMLParser(file)
         switch parser.run() {
         case .success(let document): self = document
         case .failure(let failure): throw file.malformed(.pmml, failure.detail)

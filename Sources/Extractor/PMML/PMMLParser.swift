@@ -1,16 +1,11 @@
-import CLibXML2
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
-/// Streams a PMML document through Foundation's XMLParser (SAX: no tree is built) and
-/// keeps only what ``PMMLDocument`` holds; reading stops where the top-level model ends.
+/// Streams a PMML document through ``XMLStream`` (libxml2's SAX2 parser: no tree is
+/// built) and keeps only what ``PMMLDocument`` holds; reading stops where the top-level
+/// model ends.
 ///
 /// Elements are matched by local name, so any PMML namespace (or none, or a prefix)
 /// reads the same. External entities are never resolved, nesting is bounded, and the
-/// first XML error ends the reading.
-final class PMMLParser: NSObject, XMLParserDelegate {
+/// first XML error decides the outcome.
+final class PMMLParser: XMLStreamHandler {
     struct Failure: Error {
         let detail: String
     }
@@ -34,8 +29,7 @@ final class PMMLParser: NSObject, XMLParserDelegate {
         var effectiveOutput: [PMMLDocument.OutputField]? { output ?? (chain ? lastSegmentOutput : nil) }
     }
 
-    private let parser: XMLParser
-    private let stream: MappedFileStream
+    private let stream: XMLStream
     private var document = PMMLDocument()
     /// The local names of the open elements, the root first.
     private var open: [String] = []
@@ -46,33 +40,26 @@ final class PMMLParser: NSObject, XMLParserDelegate {
     private var modelEnded = false
     /// Why reading stopped early, when it was not an XML error.
     private var failure: Failure?
-    /// The first XML error: libxml2's code and where it was found.
-    private var xmlError: (code: Int, line: Int, column: Int)?
-    /// libxml2 reports "document end" (code 5) when the input stops inside the root.
-    private var sawDocumentEnd = false
+    /// The first XML error: libxml2's code, where it was found, and whether the input's
+    /// end raised it (the document was cut short).
+    private var xmlError: (code: Int, line: Int, column: Int, atEnd: Bool)?
 
-    init(stream: MappedFileStream) {
-        self.stream = stream
-        parser = XMLParser(stream: stream)
-        super.init()
-        parser.delegate = self
-        parser.shouldProcessNamespaces = false  // local names are taken from the qualified names here
-        parser.shouldResolveExternalEntities = false
+    init(_ file: MappedFile) {
+        stream = XMLStream(file)
     }
 
     func run() -> Result<PMMLDocument, Failure> {
-        // What goes wrong is said in klever's one error line, not on stderr by libxml2.
-        klever_xml_silence_generic_errors()
-        _ = parser.parse()  // the outcome is in what the callbacks recorded
+        let problem = stream.parse(self)  // the rest of the outcome is in what the callbacks recorded
         if let failure { return .failure(failure) }
         if modelEnded { return .success(document) }
-        if let problem = stream.problem, xmlError == nil { return .failure(Failure(detail: problem)) }
+        // An XML error comes from bytes before those the check held back.
+        if let problem, xmlError == nil { return .failure(Failure(detail: problem)) }
         if let xmlError {
             if Self.conversionErrors.contains(xmlError.code) {
                 // libxml2 converts the text in chunks, so it has no exact position.
                 return .failure(Failure(detail: "the text is not valid in the encoding its XML declaration names"))
             }
-            if sawDocumentEnd, let root = open.first {
+            if xmlError.atEnd, let root = open.first {
                 // The section under <PMML> (libxml2 reports a tag cut in half as an element).
                 let section = open.count > 1 ? open[1] : root
                 return .failure(Failure(detail: "truncated: the document ends at line \(xmlError.line), inside <\(section)>"))
@@ -84,18 +71,13 @@ final class PMMLParser: NSObject, XMLParserDelegate {
 
     private func stop(_ detail: String) {
         failure = Failure(detail: detail)
-        parser.abortParsing()
-        stream.finish()
+        stream.stop()
     }
 
-    // MARK: XMLParserDelegate
+    // MARK: XMLStreamHandler
 
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-        qualifiedName qName: String?, attributes: [String: String] = [:]
-    ) {
+    func startElement(_ name: String, attributes: XMLAttributes) {
         guard failure == nil, !modelEnded else { return }
-        let name = Self.localName(elementName)
         open.append(name)
         let depth = open.count
         guard depth <= Self.maxDepth else { return stop("elements nest deeper than \(Self.maxDepth) levels") }
@@ -103,7 +85,7 @@ final class PMMLParser: NSObject, XMLParserDelegate {
         if depth == 1, name != "PMML" { return stop("the root element is <\(name)>, not <PMML>") }
         let parent = depth >= 2 ? open[depth - 2] : ""
 
-        if PMMLDocument.modelElements.contains(name), models.isEmpty ? depth == 2 : parent == "Segment" {
+        if models.isEmpty ? depth == 2 : parent == "Segment", PMMLDocument.modelElements.contains(name) {
             if models.isEmpty { document.modelType = name }
             document.models[name, default: 0] += 1
             models.append(Model(depth: depth))
@@ -139,7 +121,7 @@ final class PMMLParser: NSObject, XMLParserDelegate {
         }
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+    func endElement(_ name: String) {
         guard failure == nil, !modelEnded, !open.isEmpty else { return }
         let depth = open.count
         open.removeLast()
@@ -154,40 +136,28 @@ final class PMMLParser: NSObject, XMLParserDelegate {
             document.outputFields = model.effectiveOutput ?? []
             // Everything klever reads is in the top-level model and what precedes it.
             modelEnded = true
-            parser.abortParsing()
-            stream.finish()
+            stream.stop()
         } else {
             models[models.count - 1].lastSegmentOutput = model.effectiveOutput
         }
     }
 
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        // An error after the stream stopped short is the cut's, not the document's.
-        guard failure == nil, !modelEnded, stream.problem == nil else { return }
-        let code = (parseError as NSError).code
-        if code == Self.documentEnd { sawDocumentEnd = true }
-        if xmlError == nil { xmlError = (code, parser.lineNumber, parser.columnNumber) }
+    func xmlError(code: Int, line: Int, column: Int, atEnd: Bool) {
+        guard failure == nil, !modelEnded, xmlError == nil else { return }
+        xmlError = (code, line, column, atEnd)
     }
 
-    private func startDataField(_ attributes: [String: String], depth: Int) {
+    private func startDataField(_ attributes: XMLAttributes, depth: Int) {
         guard let name = attributes["name"] else { return stop("a DataField has no name") }
         dataField = (PMMLDocument.DataField(name: name, opType: attributes["optype"], dataType: attributes["dataType"], values: []), depth)
     }
 
     /// Values marked `invalid` or `missing` are what the field does not take.
-    private func addValue(_ attributes: [String: String]) {
+    private func addValue(_ attributes: XMLAttributes) {
         guard let value = attributes["value"], (attributes["property"] ?? "valid") == "valid" else { return }
         dataField?.field.values.append(value)
     }
 
-    /// An element's name without its namespace prefix.
-    private static func localName(_ qualified: String) -> String {
-        guard let colon = qualified.lastIndex(of: ":") else { return qualified }
-        return String(qualified[qualified.index(after: colon)...])
-    }
-
-    /// libxml2's XML_ERR_DOCUMENT_END.
-    private static let documentEnd = 5
     /// libxml2's XML_I18N_* codes: the declared encoding's converter failed.
     private static let conversionErrors = 6000...6004
 
