@@ -7,7 +7,9 @@
   oras-client.py push HOST/REPO:TAG PKGDIR CONFIG_JSON
       push PKGDIR/model as an ormb artifact with oras: CONFIG_JSON as the config blob
       (application/vnd.caicloud.model.config.v1alpha1+json), one tar+gzip layer of model/
-The registry is plain HTTP without authentication.
+The registry is plain HTTP; with ORAS_USERNAME and ORAS_PASSWORD set, oras authenticates
+with them through its ORAS_AUTH backend: "token" (a Bearer token fetched with them) or
+"basic" (oras 0.2.43's token backend takes a Basic challenge's realm for a token URL).
 """
 import hashlib
 import json
@@ -23,7 +25,11 @@ LAYER_TYPE = "application/tar+gzip"
 
 
 def client_for(target):
-    return oras.client.OrasClient(hostname=target.split("/", 1)[0], insecure=True)
+    backend = os.environ.get("ORAS_AUTH", "token")
+    client = oras.client.OrasClient(hostname=target.split("/", 1)[0], insecure=True, auth_backend=backend)
+    if os.environ.get("ORAS_USERNAME"):
+        client.auth.set_basic_auth(os.environ["ORAS_USERNAME"], os.environ["ORAS_PASSWORD"])
+    return client
 
 
 def sha256(path):
