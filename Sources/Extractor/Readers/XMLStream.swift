@@ -50,10 +50,11 @@ final class XMLStream {
 
     deinit { klever_xml_parser_free(parser) }
 
-    /// Parses the document, reporting to `handler`, until its end or ``stop()``.
+    /// Parses the document, reporting to `handler`, until its end or ``stop()``; once.
     /// Returns why the parser was given less than the whole document: what the input
     /// check refused, or nil.
     func parse(_ handler: any XMLStreamHandler) -> String? {
+        precondition(parser == nil, "an XMLStream parses once")
         self.handler = handler
         defer {
             self.handler = nil
