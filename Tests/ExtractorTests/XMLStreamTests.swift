@@ -55,7 +55,7 @@ import TestSupport
         #expect(events.prefix(2) == ["<a>", "<b>"])
     }
 
-    @Test func aStopEndsTheCallbacksAndTheReading() {
+    @Test func noCallbackComesAfterAStop() {
         let document = "<a><b/><c/>" + String(repeating: "<d/>", count: 200_000) + "</a>"
         let (events, problem) = parse(Array(document.utf8), stopAt: "b")
         #expect(events == ["<a>", "<b>"])
